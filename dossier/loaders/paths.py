@@ -1,0 +1,127 @@
+"""Column headers → dotted field paths, and dotted paths → nested dicts."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Any, get_args, get_origin
+
+from pydantic import BaseModel
+
+#: Headers that real verzuim exports and casemanagers' spreadsheets use, mapped to the canonical
+#: dotted path. Keys are already normalised (see :func:`normalise_header`).
+HEADER_ALIASES: dict[str, str] = {
+    "eerste_ziektedag": "ziekteperiodes.0.eerste_ziektedag",
+    "ziektedatum": "ziekteperiodes.0.eerste_ziektedag",
+    "hersteldatum": "ziekteperiodes.0.hersteldatum",
+    "herstelmelding": "ziekteperiodes.0.hersteldatum",
+    "dossier": "dossiernummer",
+    "dossier_nummer": "dossiernummer",
+    "werkgever": "werkgever.naam",
+    "werknemer": "werknemer.naam",
+    "naam_werknemer": "werknemer.naam",
+    "bsn": "werknemer.bsn",
+    "burgerservicenummer": "werknemer.bsn",
+    "functie": "werknemer.functie",
+    "loonheffingennummer": "werkgever.loonheffingennummer",
+    "datum_probleemanalyse": "probleemanalyse.datum",
+    "datum_plan_van_aanpak": "plan_van_aanpak.datum",
+    "datum_ziekmelding_uwv": "ziekmelding_uwv.datum",
+    "datum_eerstejaarsevaluatie": "eerstejaarsevaluatie.datum",
+    "datum_eindevaluatie": "eindevaluatie.datum",
+}
+
+#: Keys that would hold medical details. They are never read; the warning says why.
+MEDICAL_KEYS = {"diagnose", "ziekte", "klachten", "symptomen", "behandeling", "medicatie",
+                "oorzaak", "aandoening", "medisch", "ziekteoorzaak"}
+
+
+def normalise_header(header: str) -> str:
+    """``' Werknemer.Naam '`` → ``werknemer.naam``; ``Eerste ziektedag`` → ``eerste_ziektedag``."""
+    text = header.strip().lower().replace("\ufeff", "")
+    text = re.sub(r"\s+", "_", text)
+    text = text.replace("re-integratie", "reintegratie").replace("-", "_")
+    text = re.sub(r"\[(\d+)\]", r".\1", text)  # ziekteperiodes[1].x → ziekteperiodes.1.x
+    return text
+
+
+def canonical_path(header: str) -> str:
+    """The dotted case-file path a column header stands for."""
+    norm = normalise_header(header)
+    return HEADER_ALIASES.get(norm, norm)
+
+
+def unflatten(flat: dict[str, Any]) -> dict[str, Any]:
+    """``{"a.b": 1, "l.0.x": 2}`` → ``{"a": {"b": 1}, "l": [{"x": 2}]}`` (numeric parts = list index)."""
+    root: dict[str, Any] = {}
+    for path, value in flat.items():
+        parts = path.split(".")
+        node: Any = root
+        for i, part in enumerate(parts):
+            last = i == len(parts) - 1
+            nxt: Any = value if last else ([] if parts[i + 1].isdigit() else {})
+            if isinstance(node, list):
+                idx = int(part)
+                while len(node) <= idx:
+                    node.append(None)
+                if last or node[idx] is None:
+                    node[idx] = nxt
+                node = node[idx]
+            else:
+                if last:
+                    node[part] = nxt
+                else:
+                    node = node.setdefault(part, nxt)
+    return _drop_list_holes(root)
+
+
+def _drop_list_holes(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: _drop_list_holes(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_drop_list_holes(v) for v in node if v is not None]
+    return node
+
+
+def _submodel(annotation: Any) -> type[BaseModel] | None:
+    """The pydantic model inside ``X | None`` or ``list[X]`` annotations, if any."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _submodel(arg)
+        if found is not None:
+            return found
+    return None
+
+
+@cache
+def _fields(model: type[BaseModel]) -> dict[str, tuple[type[BaseModel] | None, bool]]:
+    """field name → (nested model or None, is-a-list)."""
+    out = {}
+    for name, info in model.model_fields.items():
+        ann = info.annotation
+        is_list = get_origin(ann) is list
+        out[name] = (_submodel(ann), is_list)
+    return out
+
+
+def unknown_keys(model: type[BaseModel], data: Any, prefix: str = "") -> list[str]:
+    """Dotted paths in ``data`` that ``model`` does not know (reported as warnings)."""
+    found: list[str] = []
+    if not isinstance(data, dict):
+        return found
+    fields = _fields(model)
+    for key, value in data.items():
+        path = f"{prefix}{key}"
+        if key not in fields:
+            found.append(path)
+            continue
+        sub, is_list = fields[key]
+        if sub is None:
+            continue
+        if is_list and isinstance(value, list):
+            for i, item in enumerate(value):
+                found.extend(unknown_keys(sub, item, f"{path}.{i}."))
+        elif isinstance(value, dict):
+            found.extend(unknown_keys(sub, value, f"{path}."))
+    return found

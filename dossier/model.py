@@ -1,0 +1,538 @@
+"""The case model: one sick employee's re-integration file (re-integratiedossier).
+
+Field names are Dutch because users see them: they are the JSON keys of a case file and the
+column headers (dotted paths) of a CSV/XLSX export. Models are frozen and do no I/O.
+
+Privacy by design: there is no field for a diagnosis, symptoms, treatment or cause of illness.
+Free-text fields hold what the employer may know: work capacities and limitations
+(belastbaarheid), prognosis and advice as the bedrijfsarts wrote them without medical details.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+)
+from pydantic_core import PydanticCustomError
+
+from dossier.loaders.nl_values import (
+    DATE_EXPECTED,
+    bsn_elfproef,
+    parse_bool_nl,
+    parse_date_nl,
+    parse_decimal_nl,
+)
+
+
+def _empty_to_none(value: Any) -> Any:
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+def _to_date(value: Any) -> Any:
+    value = _empty_to_none(value)
+    if value is None:
+        return None
+    try:
+        return parse_date_nl(value)
+    except ValueError as e:
+        raise PydanticCustomError("datum", str(e)) from None
+
+
+def _to_decimal(value: Any) -> Any:
+    value = _empty_to_none(value)
+    if value is None:
+        return None
+    try:
+        return parse_decimal_nl(value)
+    except ValueError as e:
+        raise PydanticCustomError("getal", str(e)) from None
+
+
+def _to_bool(value: Any) -> Any:
+    value = _empty_to_none(value)
+    if value is None:
+        return None
+    try:
+        return parse_bool_nl(value)
+    except ValueError as e:
+        raise PydanticCustomError("ja_nee", str(e)) from None
+
+
+def _to_text(value: Any) -> Any:
+    """Numbers from XLSX cells become text (a BSN or KvK number typed as a number)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return value
+
+
+def _termijn(value: Any) -> Any:
+    """A termijn is a date when it parses as one, otherwise free text ("per direct")."""
+    value = _empty_to_none(value)
+    if value is None or isinstance(value, date):
+        return value
+    try:
+        return parse_date_nl(value)
+    except ValueError:
+        return str(value)
+
+
+def _check_bsn(value: str | None) -> str | None:
+    if value is None:
+        return None
+    digits = re.sub(r"[\s.\-]", "", value)
+    if re.fullmatch(r"\d{8}", digits):
+        digits = "0" + digits  # a leading zero lost in a spreadsheet number cell
+    if not re.fullmatch(r"\d{9}", digits):
+        raise PydanticCustomError("bsn", "BSN moet uit 9 cijfers bestaan")
+    if not bsn_elfproef(digits):
+        raise PydanticCustomError("bsn", "BSN is ongeldig (voldoet niet aan de elfproef)")
+    return digits
+
+
+def _check_dossiernummer(value: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._\- ]{0,63}", value) or ".." in value:
+        raise PydanticCustomError(
+            "dossiernummer",
+            "dossiernummer mag alleen letters, cijfers, spatie, punt, streepje en liggend streepje"
+            " bevatten (max. 64 tekens), omdat het ook als mapnaam dient",
+        )
+    return value
+
+
+_DATE_SCHEMA = WithJsonSchema(
+    {"type": "string", "format": "date", "description": f"Datum; {DATE_EXPECTED}"}
+)
+_DEC_SCHEMA = WithJsonSchema(
+    {"type": ["number", "string"], "description": "Getal; komma of punt als decimaalteken"}
+)
+
+Datum = Annotated[date, BeforeValidator(_to_date), _DATE_SCHEMA]
+OptDatum = Annotated[date | None, BeforeValidator(_to_date), _DATE_SCHEMA]
+OptGetal = Annotated[
+    Decimal | None,
+    BeforeValidator(_to_decimal),
+    _DEC_SCHEMA,
+    PlainSerializer(lambda d: None if d is None else str(d), return_type=str | None),
+]
+OptJaNee = Annotated[bool | None, BeforeValidator(_to_bool)]
+Tekst = Annotated[str, BeforeValidator(_to_text)]
+OptTekst = Annotated[str | None, BeforeValidator(_to_text), BeforeValidator(_empty_to_none)]
+Termijn = Annotated[
+    date | str | None,
+    BeforeValidator(_termijn),
+    WithJsonSchema({"type": "string", "description": "Datum of vrije tekst (bijv. 'per direct')"}),
+]
+OptBSN = Annotated[
+    str | None,
+    BeforeValidator(_to_text),
+    BeforeValidator(_empty_to_none),
+    AfterValidator(_check_bsn),
+    WithJsonSchema({"type": "string", "description": "Burgerservicenummer (9 cijfers, elfproef)"}),
+]
+
+
+class Model(BaseModel):
+    """Base: frozen, surrounding whitespace stripped, unknown keys ignored here.
+
+    Unknown keys are reported as warnings by :mod:`dossier.validate`, which walks the raw input
+    against the model before validating it.
+    """
+
+    model_config = ConfigDict(
+        frozen=True,
+        extra="ignore",
+        str_strip_whitespace=True,
+        use_attribute_docstrings=True,
+    )
+
+
+# --- parties -------------------------------------------------------------------------------
+
+
+class Betrokkene(Model):
+    """A person involved in the re-integration (casemanager, bedrijfsarts, consulent, …)."""
+
+    naam: Tekst
+    """Naam, bijv. 'drs. P. Hendriks'."""
+    functie: OptTekst = None
+    """Functie, bijv. 'bedrijfsarts' of 'HR-manager'."""
+    organisatie: OptTekst = None
+    """Organisatie, bijv. de arbodienst of het re-integratiebedrijf."""
+    telefoon: OptTekst = None
+    email: OptTekst = None
+
+
+class Werkgever(Model):
+    """The employer."""
+
+    naam: Tekst
+    adres: OptTekst = None
+    """Straat en huisnummer."""
+    postcode: OptTekst = None
+    plaats: OptTekst = None
+    loonheffingennummer: OptTekst = None
+    """Loonheffingennummer, bijv. 815720596L01 (UWV vraagt het op formulieren)."""
+    kvk: OptTekst = None
+    """KvK-nummer (8 cijfers)."""
+    sector: OptTekst = None
+    """Aard van het bedrijf (hoort bij de basisgegevens van het re-integratieverslag)."""
+    contactpersoon: Betrokkene | None = None
+    """Wie namens de werkgever tekent (naam en functie)."""
+
+
+class Werknemer(Model):
+    """The sick employee. No medical data: see the module docstring."""
+
+    naam: Tekst
+    adres: OptTekst = None
+    postcode: OptTekst = None
+    plaats: OptTekst = None
+    geboortedatum: OptDatum = None
+    bsn: OptBSN = None
+    """Burgerservicenummer; alleen afgedrukt waar UWV erom vraagt, nooit in bestandsnamen of logs."""
+    personeelsnummer: OptTekst = None
+    functie: OptTekst = None
+    """De eigen (bedongen) functie."""
+    functieomschrijving: OptTekst = None
+    opleiding: OptTekst = None
+    vaardigheden: OptTekst = None
+    uren_per_week: OptGetal = None
+    """Contracturen per week."""
+    datum_in_dienst: OptDatum = None
+    bruto_maandloon: OptGetal = None
+    """Bruto maandloon in euro; gebruikt om het loonsanctierisico in te schatten."""
+    telefoon: OptTekst = None
+    email: OptTekst = None
+
+
+# --- sickness periods ----------------------------------------------------------------------
+
+
+class Verlof(Model):
+    """A period of pregnancy/maternity leave (zwangerschaps- en bevallingsverlof)."""
+
+    begin: Datum
+    """Eerste dag van het verlof."""
+    einde: Datum
+    """Laatste dag van het verlof."""
+
+
+class Ziekteperiode(Model):
+    """One uninterrupted period of sickness."""
+
+    eerste_ziektedag: Datum
+    """Eerste dag van ongeschiktheid (ziektedag 0 in de telling)."""
+    hersteldatum: OptDatum = None
+    """Eerste dag volledig hersteld (gedeeltelijke werkhervatting is géén herstel)."""
+    zwangerschapsverlof: Verlof | None = None
+    """Zwangerschaps-/bevallingsverlof tussen de vorige periode en deze: telt niet als onderbreking."""
+
+
+# --- documents and steps -------------------------------------------------------------------
+
+
+class Activiteit(Model):
+    """One agreed activity of the plan van aanpak: who does what, by when."""
+
+    wie: OptTekst = None
+    """Werkgever, werknemer, casemanager, bedrijfsarts, …"""
+    wat: Tekst
+    termijn: Termijn = None
+    """Datum of omschrijving ('per direct', 'wekelijks')."""
+    status: OptTekst = None
+    """Bijvoorbeeld 'gedaan', 'loopt', 'vervallen'."""
+
+
+class Bijstelling(Model):
+    """An update (bijstelling) of the probleemanalyse."""
+
+    datum: Datum
+    opgesteld_door: Betrokkene | None = None
+    toelichting: OptTekst = None
+    """Wat er veranderd is in de belastbaarheid of het advies (zonder medische details)."""
+
+
+class Probleemanalyse(Model):
+    """The bedrijfsarts's problem analysis (the employer's version, without medical details)."""
+
+    datum: OptDatum = None
+    """Datum van de probleemanalyse; aanwezig = stap gedaan."""
+    opgesteld_door: Betrokkene | None = None
+    """Bedrijfsarts; standaard de bedrijfsarts van de casus."""
+    belastbaarheid: OptTekst = None
+    """Mogelijkheden en beperkingen voor werk."""
+    prognose: OptTekst = None
+    advies: OptTekst = None
+    """Advies over herstel en werkhervatting."""
+    bijstellingen: list[Bijstelling] = Field(default_factory=list)
+
+
+class PlanVanAanpak(Model):
+    """The plan van aanpak drawn up by employer and employee together."""
+
+    datum: OptDatum = None
+    """Datum van het plan van aanpak; aanwezig = stap gedaan."""
+    doel_kort: OptTekst = None
+    """Re-integratiedoel op korte termijn."""
+    doel_lang: OptTekst = None
+    """Re-integratiedoel op lange termijn (einddoel)."""
+    spoor: OptTekst = None
+    """Bijvoorbeeld 'spoor 1: terugkeer in eigen functie'."""
+    activiteiten: list[Activiteit] = Field(default_factory=list)
+    afspraken: OptTekst = None
+    """Overige afspraken (bijv. over bereikbaarheid en informatie-uitwisseling)."""
+    contactfrequentie: OptTekst = None
+    """Bijvoorbeeld 'elke twee weken telefonisch contact met de casemanager'."""
+    evaluatiemomenten: list[Datum] = Field(default_factory=list)
+    """Geplande evaluaties (minstens eens per 6 weken)."""
+    visie_werkgever: OptTekst = None
+    visie_werknemer: OptTekst = None
+
+
+class Evaluatie(Model):
+    """A (six-weekly) evaluation of the plan van aanpak, possibly a bijstelling."""
+
+    datum: Datum
+    soort: Literal["evaluatie", "bijstelling"] = "evaluatie"
+    """'evaluatie', of 'bijstelling' als het plan van aanpak is aangepast."""
+    verslag: OptTekst = None
+    """Wat is besproken en hoe het gaat."""
+    wijzigingen: OptTekst = None
+    """Bij een bijstelling: wat verandert er in het plan."""
+    reden: OptTekst = None
+    """Bij een bijstelling: waarom."""
+    activiteiten: list[Activiteit] = Field(default_factory=list)
+    """Nieuwe of gewijzigde activiteiten."""
+    visie_werkgever: OptTekst = None
+    visie_werknemer: OptTekst = None
+
+
+class Melding(Model):
+    """A dated step that only needs its date (e.g. the 42nd-week report to UWV)."""
+
+    datum: OptDatum = None
+
+
+class Eerstejaarsevaluatie(Model):
+    """The first-year evaluation (weeks 46–52)."""
+
+    datum: OptDatum = None
+    terugblik: OptTekst = None
+    """Welke activiteiten zijn gedaan in het eerste jaar."""
+    afspraken_nagekomen: OptTekst = None
+    doelen_behaald: OptTekst = None
+    """Zijn de doelen gehaald, en zo niet, waarom niet."""
+    spoor1: OptTekst = None
+    """Conclusie over spoor 1 (eigen of ander werk bij de eigen werkgever)."""
+    spoor2_nodig: OptJaNee = None
+    """Ja als een tweede spoor wordt ingezet."""
+    motivering: OptTekst = None
+    doel_jaar2: OptTekst = None
+    activiteiten: list[Activiteit] = Field(default_factory=list)
+    visie_werkgever: OptTekst = None
+    visie_werknemer: OptTekst = None
+
+
+class SpoorActiviteit(Model):
+    """One track-2 activity."""
+
+    datum: OptDatum = None
+    soort: Literal["ontwikkeling", "begeleiding", "bemiddeling", "werkervaring"] = "begeleiding"
+    """ontwikkeling (scholing, sollicitatietraining), begeleiding (coaching), bemiddeling
+    (naar vacatures) of werkervaring (werkervaringsplaats, proefplaatsing)."""
+    omschrijving: Tekst
+    resultaat: OptTekst = None
+
+
+class Sollicitatie(Model):
+    """One job application in track 2."""
+
+    datum: Datum
+    werkgever: Tekst
+    functie: Tekst
+    resultaat: OptTekst = None
+
+
+class Werkervaringsplaats(Model):
+    """A work-experience placement (werkervaringsplaats / proefplaatsing)."""
+
+    werkgever: Tekst
+    functie: OptTekst = None
+    begin: OptDatum = None
+    einde: OptDatum = None
+    uren_per_week: OptGetal = None
+    resultaat: OptTekst = None
+
+
+class TweedeSpoor(Model):
+    """The track-2 trajectory (re-integration with another employer)."""
+
+    start: OptDatum = None
+    """Startdatum van het tweede spoor; aanwezig = gestart."""
+    bureau: OptTekst = None
+    """Re-integratiebedrijf dat het traject uitvoert."""
+    consulent: Betrokkene | None = None
+    doel: OptTekst = None
+    huidige_situatie: OptTekst = None
+    persoonsprofiel: OptTekst = None
+    zoekprofiel: OptTekst = None
+    stappen: list[str] = Field(default_factory=list)
+    """Geplande stappen van het trajectplan."""
+    verwachte_duur: OptTekst = None
+    budget: OptGetal = None
+    """Kosten van het traject in euro."""
+    activiteiten: list[SpoorActiviteit] = Field(default_factory=list)
+    sollicitaties: list[Sollicitatie] = Field(default_factory=list)
+    werkervaringsplaatsen: list[Werkervaringsplaats] = Field(default_factory=list)
+
+
+class Inspanningsrapportage(Model):
+    """The narrative of one track-2 progress report period."""
+
+    periode_van: Datum
+    periode_tot: Datum
+    datum: OptDatum = None
+    """Datum van de rapportage."""
+    contacten: OptTekst = None
+    resultaten: OptTekst = None
+    """Resultaten afgezet tegen het doel."""
+    belemmeringen: OptTekst = None
+    vervolgstappen: OptTekst = None
+    visie_werknemer: OptTekst = None
+
+
+class ArbeidsdeskundigOnderzoek(Model):
+    """The labour expert's assessment (the four questions)."""
+
+    datum: OptDatum = None
+    arbeidsdeskundige: Betrokkene | None = None
+    eigen_werk: OptTekst = None
+    """Kan de werknemer het eigen werk doen?"""
+    aanpassing_eigen_werk: OptTekst = None
+    """Kan het eigen werk worden aangepast?"""
+    passend_werk_intern: OptTekst = None
+    """Is er ander passend werk bij de eigen werkgever?"""
+    spoor2_mogelijkheden: OptTekst = None
+    """Zo niet: welke mogelijkheden zijn er in het tweede spoor?"""
+    conclusie: OptTekst = None
+
+
+class ActueelOordeel(Model):
+    """The bedrijfsarts's current judgement before the WIA application."""
+
+    datum: OptDatum = None
+    opgesteld_door: Betrokkene | None = None
+    samenvatting: OptTekst = None
+    """Huidige belastbaarheid en verloop (zonder medische details)."""
+    prognose: OptTekst = None
+
+
+class Eindevaluatie(Model):
+    """The final evaluation at the WIA application (around week 91)."""
+
+    datum: OptDatum = None
+    stand_van_zaken: OptTekst = None
+    """Stand van de re-integratie op het moment van de WIA-aanvraag."""
+    terugblik: OptTekst = None
+    resultaat: OptTekst = None
+    """Bereikt resultaat in spoor 1 en spoor 2."""
+    visie_werkgever: OptTekst = None
+    visie_werknemer: OptTekst = None
+
+
+class Verlenging(Model):
+    """A wage sanction (loonsanctie) or voluntary extension (vrijwillige verlenging)."""
+
+    weken: int = Field(ge=1, le=520)
+    """Aantal weken waarmee de loondoorbetaling wordt verlengd."""
+    datum: OptDatum = None
+    """Datum van het besluit of de aanvraag."""
+
+
+BijlageSoort = Literal[
+    "probleemanalyse",
+    "bijstelling_probleemanalyse",
+    "arbeidsdeskundig_rapport",
+    "actueel_oordeel",
+    "tweede_spoor",
+    "medisch",
+    "overig",
+]
+
+
+class Bijlage(Model):
+    """An attachment made by others (arbodienst, arbeidsdeskundige, re-integratiebedrijf)."""
+
+    titel: Tekst
+    bestand: Tekst
+    """Pad ten opzichte van het casusbestand (PDF, DOCX/ODT, JPG of PNG)."""
+    soort: BijlageSoort = "overig"
+    datum: OptDatum = None
+    auteur: OptTekst = None
+    """Naam en functie van de opsteller."""
+    wachtwoord: OptTekst = None
+    """Wachtwoord van een versleutelde PDF."""
+
+
+# --- the case ------------------------------------------------------------------------------
+
+
+class Case(Model):
+    """One re-integration case (casus): an employee's sickness and everything done about it."""
+
+    dossiernummer: Annotated[Tekst, AfterValidator(_check_dossiernummer)]
+    """Uniek nummer van het dossier; ook de mapnaam in een batch (nooit het BSN)."""
+    werkgever: Werkgever
+    werknemer: Werknemer
+    ziekteperiodes: list[Ziekteperiode] = Field(min_length=1)
+    """Ziekteperiodes; bij een onderbreking korter dan 4 weken worden ze samengeteld."""
+    casemanager: Betrokkene | None = None
+    bedrijfsarts: Betrokkene | None = None
+    """Bedrijfsarts (organisatie = arbodienst)."""
+    arbeidsdeskundige: Betrokkene | None = None
+    reintegratiebedrijf: Betrokkene | None = None
+    """Contactpersoon bij het re-integratiebedrijf (organisatie = het bureau)."""
+    probleemanalyse: Probleemanalyse | None = None
+    plan_van_aanpak: PlanVanAanpak | None = None
+    evaluaties: list[Evaluatie] = Field(default_factory=list)
+    """Evaluaties en bijstellingen van het plan van aanpak."""
+    ziekmelding_uwv: Melding | None = None
+    """De 42e-weeksmelding bij UWV."""
+    eerstejaarsevaluatie: Eerstejaarsevaluatie | None = None
+    tweede_spoor: TweedeSpoor | None = None
+    inspanningsrapportages: list[Inspanningsrapportage] = Field(default_factory=list)
+    arbeidsdeskundig_onderzoek: ArbeidsdeskundigOnderzoek | None = None
+    actueel_oordeel: ActueelOordeel | None = None
+    eindevaluatie: Eindevaluatie | None = None
+    wia_aanvraag: Melding | None = None
+    """De WIA-aanvraag door de werknemer."""
+    loonsanctie: Verlenging | None = None
+    vrijwillige_verlenging: Verlenging | None = None
+    bijlagen: list[Bijlage] = Field(default_factory=list)
+    opmerkingen: OptTekst = None
+    """Vrije notities van de casemanager (worden gecontroleerd op medische termen)."""
+
+
+def case_json_schema() -> dict[str, Any]:
+    """The JSON Schema of a case file (``dossier schema``)."""
+    schema = Case.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "Casusbestand dossier (re-integratiedossier Wet verbetering poortwachter)"
+    return schema

@@ -1,0 +1,51 @@
+"""Run settings: one frozen object passed (keyword-only) through the library API."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+#: Environment variable naming a folder of firm templates that override the built-ins by name.
+TEMPLATES_ENV = "DOSSIER_TEMPLATES"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a run may be configured with.
+
+    Attributes:
+        locale: babel locale for dates and amounts.
+        templates_dir: firm templates overriding the built-ins by file name (None: built-ins only).
+        soffice: path or name of the LibreOffice binary.
+        timeout: seconds one document conversion may take before LibreOffice is killed.
+        keep_work: keep the temporary work folder (for debugging).
+        strict: treat warnings as errors.
+        today: reference date for statuses; None means the real date, resolved at the CLI edge.
+        wia_aanvraag_week: sickness week by whose end the WIA application is due (93; some firms 91).
+        rapportage_interval_maanden: months per track-2 progress report period.
+    """
+
+    locale: str = "nl_NL"
+    templates_dir: Path | None = None
+    soffice: str = "soffice"
+    timeout: float = 120.0
+    keep_work: bool = False
+    strict: bool = False
+    today: date | None = None
+    wia_aanvraag_week: int = 93
+    rapportage_interval_maanden: int = 2
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def merge(self, **overrides: Any) -> Settings:
+        """Return a copy with the given values replaced; ``None`` values are ignored."""
+        return dataclasses.replace(self, **{k: v for k, v in overrides.items() if v is not None})
+
+
+def default_settings() -> Settings:
+    """Settings from the environment (only the templates folder can come from there)."""
+    env_dir = os.environ.get(TEMPLATES_ENV)
+    return Settings(templates_dir=Path(env_dir) if env_dir else None)

@@ -1,0 +1,258 @@
+"""Validate raw records into cases, collecting every problem with its location.
+
+The MkDocs model: nothing stops at the first problem. :func:`build_case` returns the case (or None)
+and *all* issues for one record; :func:`validate_records` does that for a whole file and adds the
+checks across records (duplicate dossiernummers). Messages are Dutch and never contain a BSN.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from dossier.errors import Issue, Severity
+from dossier.loaders.paths import MEDICAL_KEYS, unknown_keys
+from dossier.loaders.records import Record
+from dossier.model import Case
+from dossier.privacy import scrub
+
+_TYPE_MESSAGES = {
+    "missing": "ontbreekt; dit veld is verplicht",
+    "string_type": "verwacht tekst",
+    "int_type": "verwacht een geheel getal",
+    "int_parsing": "verwacht een geheel getal",
+    "int_from_float": "verwacht een geheel getal",
+    "list_type": "verwacht een lijst",
+    "model_type": "verwacht een object met velden",
+    "model_attributes_type": "verwacht een object met velden",
+    "dict_type": "verwacht een object met velden",
+    "too_short": "mag niet leeg zijn; geef minstens één waarde",
+    "greater_than_equal": "is te klein",
+    "less_than_equal": "is te groot",
+    "bool_type": "verwacht 'ja' of 'nee'",
+}
+
+
+def _loc_path(loc: Iterable[Any]) -> str:
+    return ".".join(str(p) for p in loc)
+
+
+def _display_field(path: str, record: Record) -> str:
+    """The name the user knows: the CSV column header, or ``ziekteperiodes[1].x`` (1-based)."""
+    if path in record.origin:
+        return record.origin[path]
+    return re.sub(r"\.(\d+)(?=\.|$)", lambda m: f"[{int(m.group(1)) + 1}]", path)
+
+
+def _message(error: dict[str, Any]) -> str:
+    kind = error["type"]
+    if kind in ("literal_error", "enum"):
+        expected = error.get("ctx", {}).get("expected", "")
+        return f"'{error.get('input')}' is geen geldige waarde; verwacht {expected}".replace(" or ", " of ")
+    text = _TYPE_MESSAGES.get(kind, error["msg"])
+    if kind in ("string_type", "int_parsing", "int_type", "list_type", "model_type", "dict_type"):
+        text = f"'{_short(error.get('input'))}' is ongeldig; {text}"
+    if kind in ("greater_than_equal", "less_than_equal"):
+        limit = error.get("ctx", {}).get("ge", error.get("ctx", {}).get("le"))
+        text = f"{text} (grens: {limit})"
+    return text
+
+
+def _short(value: Any) -> str:
+    text = str(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _where(record: Record, case_data: dict[str, Any]) -> str:
+    nummer = case_data.get("dossiernummer") if isinstance(case_data, dict) else None
+    parts = [record.location] if record.location else []
+    if isinstance(nummer, str | int) and str(nummer).strip():
+        parts.append(f"dossier {str(nummer).strip()}")
+    return ", ".join(parts)
+
+
+def build_case(record: Record, *, today: date | None = None) -> tuple[Case | None, list[Issue]]:
+    """Validate one record. Returns the case (None when it has errors) and every issue found."""
+    source = record.source.name
+    where = _where(record, record.data)
+    issues: list[Issue] = []
+
+    def add(sev: Severity, field: str, msg: str) -> None:
+        issues.append(Issue(sev, source, where, field, scrub(msg)))
+
+    for path in unknown_keys(Case, record.data):
+        add(Severity.waarschuwing, _display_field(path, record), _unknown_message(path))
+
+    try:
+        case = Case.model_validate(record.data)
+    except ValidationError as e:
+        for err in e.errors(include_url=False):
+            path = _loc_path(err["loc"])
+            if err["type"] == "missing":
+                path = _first_required(path)
+            add(Severity.fout, _display_field(path, record), _message(err))
+        return None, issues
+
+    for sev, field, msg in check_case(case, today=today, base_dir=record.base_dir):
+        add(sev, _display_field(field, record), msg)
+    failed = any(i.severity is Severity.fout for i in issues)
+    return (None if failed else case), issues
+
+
+def _first_required(path: str) -> str:
+    """For a missing object, point at its first required field (``werkgever`` → ``werkgever.naam``)."""
+    from dossier.loaders.paths import _submodel
+
+    model: Any = Case
+    for part in path.split("."):
+        if part.isdigit() or model is None:
+            continue
+        info = model.model_fields.get(part)
+        model = _submodel(info.annotation) if info else None
+    while model is not None:
+        required = [n for n, f in model.model_fields.items() if f.is_required()]
+        if not required:
+            break
+        path = f"{path}.{required[0]}"
+        model = _submodel(model.model_fields[required[0]].annotation)
+    return path
+
+
+def _unknown_message(name: str) -> str:
+    last = name.rsplit(".", 1)[-1].strip().lower()
+    if last in MEDICAL_KEYS:
+        return ("wordt niet gelezen: medische gegevens (diagnose, klachten, behandeling) horen niet"
+                " in het dossier van de werkgever")
+    return "onbekend veld; wordt genegeerd (zie 'dossier schema' voor de geldige velden)"
+
+
+def check_case(
+    case: Case, *, today: date | None = None, base_dir: Path | None = None
+) -> list[tuple[Severity, str, str]]:
+    """Cross-field rules on a well-formed case: (severity, dotted field, Dutch message)."""
+    out: list[tuple[Severity, str, str]] = []
+    fout, warn = Severity.fout, Severity.waarschuwing
+    periods = case.ziekteperiodes
+    for i, p in enumerate(periods):
+        f = f"ziekteperiodes.{i}"
+        if p.hersteldatum is not None and p.hersteldatum <= p.eerste_ziektedag:
+            out.append((fout, f"{f}.hersteldatum",
+                        f"hersteldatum {_d(p.hersteldatum)} moet na de eerste ziektedag "
+                        f"{_d(p.eerste_ziektedag)} liggen"))
+        if i < len(periods) - 1 and p.hersteldatum is None:
+            out.append((fout, f"{f}.hersteldatum",
+                        "ontbreekt: alleen de laatste ziekteperiode mag nog lopen"))
+        if i > 0:
+            prev = periods[i - 1]
+            if p.eerste_ziektedag <= prev.eerste_ziektedag:
+                out.append((fout, f"{f}.eerste_ziektedag",
+                            "ziekteperiodes moeten op volgorde staan (oudste eerst)"))
+            elif prev.hersteldatum is not None and p.eerste_ziektedag < prev.hersteldatum:
+                out.append((fout, f"{f}.eerste_ziektedag",
+                            f"overlapt met de vorige periode (hersteld op {_d(prev.hersteldatum)})"))
+        if p.zwangerschapsverlof is not None:
+            v = p.zwangerschapsverlof
+            if v.einde < v.begin:
+                out.append((fout, f"{f}.zwangerschapsverlof.einde", "einde ligt vóór het begin"))
+        if today is not None and p.eerste_ziektedag > today:
+            out.append((warn, f"{f}.eerste_ziektedag",
+                        f"ligt in de toekomst ({_d(p.eerste_ziektedag)})"))
+
+    first = periods[0].eerste_ziektedag
+    wn = case.werknemer
+    if wn.geboortedatum is not None:
+        age = (first - wn.geboortedatum).days / 365.25
+        if not 14 <= age <= 80:
+            out.append((warn, "werknemer.geboortedatum",
+                        f"onwaarschijnlijk: werknemer zou bij de eerste ziektedag {int(age)} jaar zijn"))
+    if wn.datum_in_dienst is not None and wn.datum_in_dienst > periods[-1].eerste_ziektedag:
+        out.append((warn, "werknemer.datum_in_dienst", "ligt na de eerste ziektedag"))
+    if wn.uren_per_week is not None and not 0 < wn.uren_per_week <= 60:
+        out.append((fout, "werknemer.uren_per_week",
+                    f"'{wn.uren_per_week}' is ongeldig; verwacht meer dan 0 en hoogstens 60 uur"))
+    if wn.bruto_maandloon is not None and wn.bruto_maandloon < 0:
+        out.append((fout, "werknemer.bruto_maandloon", "mag niet negatief zijn"))
+
+    wg = case.werkgever
+    if wg.loonheffingennummer and not re.fullmatch(r"\d{9}L\d{2}", wg.loonheffingennummer.upper()):
+        out.append((warn, "werkgever.loonheffingennummer",
+                    f"'{wg.loonheffingennummer}' heeft niet de vorm 123456789L01"))
+    if wg.kvk and not re.fullmatch(r"\d{8}", wg.kvk):
+        out.append((warn, "werkgever.kvk", f"'{wg.kvk}' is geen KvK-nummer van 8 cijfers"))
+
+    # Dated steps: not before the sickness started, not in the future.
+    for field, when in _dated_steps(case):
+        if when < first:
+            out.append((warn, field, f"datum {_d(when)} ligt vóór de eerste ziektedag {_d(first)}"))
+        if today is not None and when > today + timedelta(days=1):
+            out.append((warn, field, f"datum {_d(when)} ligt in de toekomst"))
+    pa, pva = case.probleemanalyse, case.plan_van_aanpak
+    if pa and pva and pa.datum and pva.datum and pva.datum < pa.datum:
+        out.append((warn, "plan_van_aanpak.datum",
+                    "plan van aanpak is gedateerd vóór de probleemanalyse waarop het is gebaseerd"))
+    ts = case.tweede_spoor
+    for i, r in enumerate(case.inspanningsrapportages):
+        if r.periode_tot < r.periode_van:
+            out.append((fout, f"inspanningsrapportages.{i}.periode_tot", "ligt vóór periode_van"))
+    if ts:
+        for i, w in enumerate(ts.werkervaringsplaatsen):
+            if w.begin and w.einde and w.einde < w.begin:
+                out.append((fout, f"tweede_spoor.werkervaringsplaatsen.{i}.einde", "ligt vóór begin"))
+
+    for i, b in enumerate(case.bijlagen):
+        if b.soort == "medisch":
+            out.append((warn, f"bijlagen.{i}.soort",
+                        f"'{b.titel}' is een medisch document; dat komt nooit in het dossier van de "
+                        "werkgever en wordt bij het bouwen geweigerd"))
+        if base_dir is not None and not (base_dir / b.bestand).is_file():
+            out.append((warn, f"bijlagen.{i}.bestand", f"bestand '{b.bestand}' niet gevonden"))
+    return out
+
+
+def _dated_steps(case: Case) -> Iterable[tuple[str, date]]:
+    for name in ("probleemanalyse", "plan_van_aanpak", "ziekmelding_uwv", "eerstejaarsevaluatie",
+                 "arbeidsdeskundig_onderzoek", "actueel_oordeel", "eindevaluatie", "wia_aanvraag"):
+        step = getattr(case, name)
+        if step is not None and step.datum is not None:
+            yield f"{name}.datum", step.datum
+    for i, ev in enumerate(case.evaluaties):
+        yield f"evaluaties.{i}.datum", ev.datum
+    if case.tweede_spoor and case.tweede_spoor.start:
+        yield "tweede_spoor.start", case.tweede_spoor.start
+
+
+def _d(value: date) -> str:
+    return f"{value.day}-{value.month}-{value.year}"
+
+
+def validate_records(
+    records: list[Record], *, today: date | None = None
+) -> tuple[list[tuple[Record, Case]], list[Issue]]:
+    """Validate every record; return the valid cases and all issues (errors and warnings)."""
+    cases: list[tuple[Record, Case]] = []
+    issues: list[Issue] = []
+    seen: dict[str, str] = {}
+    reported_headers: set[Path] = set()
+    for record in records:
+        if record.unknown and record.source not in reported_headers:
+            # Column problems belong to the header row: report them once per file, not per row.
+            reported_headers.add(record.source)
+            issues.extend(Issue(Severity.waarschuwing, record.source.name, "kopregel", col,
+                                _unknown_message(col)) for col in record.unknown)
+        case, found = build_case(record, today=today)
+        issues.extend(found)
+        if case is None:
+            continue
+        if case.dossiernummer in seen:
+            issues.append(Issue(Severity.fout, record.source.name, _where(record, record.data),
+                                "dossiernummer",
+                                f"dossiernummer '{case.dossiernummer}' komt al voor ({seen[case.dossiernummer]})"))
+            continue
+        seen[case.dossiernummer] = record.location or record.source.name
+        cases.append((record, case))
+    return cases, issues
