@@ -22,6 +22,7 @@ class ExitCode(enum.IntEnum):
     conversion_failed: LibreOffice could not convert a document.
     output_error: the dossier could not be assembled or written.
     batch_failures: a batch finished, but some cases failed.
+    internal_error: a bug in dossier (please report it).
     interrupted: stopped by the user (Ctrl-C).
     """
 
@@ -33,6 +34,7 @@ class ExitCode(enum.IntEnum):
     conversion_failed = 5
     output_error = 6
     batch_failures = 7
+    internal_error = 10
     interrupted = 130
 
 

@@ -272,17 +272,27 @@ def compute_timeline(case: Case, *, today: date, wia_aanvraag_week: int = 93) ->
     add("plan_van_aanpak", pa + timedelta(days=14) if pa else 55, pva)
 
     # Evaluations: every 42 days after the plan van aanpak or the last evaluation/bijstelling.
+    # The eerstejaarsevaluatie and eindevaluatie are evaluations of the plan too (the Regeling's
+    # "in any case at the end of the first year"), so they reset the clock as well.
     if pva is not None:
+        moments: dict[date, str] = {}
+        for when, what in ((case.eindevaluatie.datum if case.eindevaluatie else None, "eindevaluatie"),
+                           (case.eerstejaarsevaluatie.datum if case.eerstejaarsevaluatie else None,
+                            "eerstejaarsevaluatie"),
+                           *((e.datum, "") for e in case.evaluaties)):
+            if when is not None and when >= pva:
+                moments[when] = what if not moments.get(when) else moments[when]
         previous = pva
-        done_evals = sorted(e.datum for e in case.evaluaties if e.datum >= pva)
-        for n, when in enumerate(done_evals, start=1):
+        base = RULES["evaluatie"].label
+        for n, when in enumerate(sorted(moments), start=1):
+            suffix = f", {moments[when]}" if moments[when] else ""
             add("evaluatie", previous + timedelta(days=EVALUATIE_INTERVAL_DAYS), when, volgnummer=n,
-                label=f"{RULES['evaluatie'].label} ({n})")
+                label=f"{base} ({n}{suffix})")
             previous = when
         nxt = previous + timedelta(days=EVALUATIE_INTERVAL_DAYS)
         if nxt <= einde:
-            n = len(done_evals) + 1
-            add("evaluatie", nxt, None, volgnummer=n, label=f"{RULES['evaluatie'].label} ({n})")
+            n = len(moments) + 1
+            add("evaluatie", nxt, None, volgnummer=n, label=f"{base} ({n})")
 
     melding = case.ziekmelding_uwv.datum if case.ziekmelding_uwv else None
     add("ziekmelding_uwv", 294, melding, shift_weekend=True)

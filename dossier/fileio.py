@@ -1,0 +1,46 @@
+"""Safe file output: write to a temporary file in the same folder, then rename.
+
+A failed or interrupted write never leaves a half-written file behind. Files are created readable
+by the owner only (0600; folders 0700): they hold personal data of an employee.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+FILE_MODE = 0o600
+DIR_MODE = 0o700
+
+
+def ensure_dir(path: Path) -> Path:
+    """Create a folder (and parents) readable by the owner only; return it."""
+    path.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
+    return path
+
+
+@contextlib.contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """Yield a temporary path next to ``target``; on success it replaces ``target`` atomically."""
+    target = Path(target)
+    ensure_dir(target.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.chmod(tmp_path, FILE_MODE)
+        os.replace(tmp_path, target)
+    except BaseException:
+        tmp_path.unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_bytes(target: Path, data: bytes) -> Path:
+    """Write ``data`` to ``target`` atomically with owner-only permissions."""
+    with atomic_path(target) as tmp:
+        tmp.write_bytes(data)
+    return target
