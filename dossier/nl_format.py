@@ -30,7 +30,8 @@ def bedrag(value: Decimal | float | int | None, locale: str = LOCALE) -> str:
     """``€ 1.234,56`` (negative: ``€ -1.234,56``)."""
     if value is None:
         return ""
-    return format_currency(value, "EUR", format="¤ #,##0.00;¤ -#,##0.00", locale=locale, currency_digits=False)
+    pattern = "¤ #,##0.00;¤ -#,##0.00"
+    return format_currency(value, "EUR", format=pattern, locale=locale, currency_digits=False)
 
 
 def getal(value: Decimal | float | int | None, locale: str = LOCALE) -> str:

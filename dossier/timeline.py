@@ -119,7 +119,7 @@ class SickCalendar:
             if length is None or remaining < length:
                 return start + timedelta(days=remaining)
             remaining -= length
-        last_start, last_end = self.segments[-1]
+        last_end = self.segments[-1][1]
         assert last_end is not None
         return last_end + timedelta(days=remaining)
 

@@ -65,7 +65,8 @@ def compliance_findings(case: Case, tl: Tijdlijn) -> list[tuple[str, str]]:
             continue
         if m.status is Status.verlopen:
             days = (tl.today - m.uiterlijk).days
-            what = f"{m.label}: uiterlijk {datum(m.uiterlijk)} (week {m.ziekteweek}), niet gedaan; {days} dagen over tijd"
+            what = (f"{m.label}: uiterlijk {datum(m.uiterlijk)} (week {m.ziekteweek}), niet gedaan; "
+                    f"{days} dagen over tijd")
         else:
             assert m.gedaan_op is not None
             days = (m.gedaan_op - m.uiterlijk).days

@@ -249,9 +249,10 @@ def validate_records(
         if case is None:
             continue
         if case.dossiernummer in seen:
+            first = seen[case.dossiernummer]
             issues.append(Issue(Severity.fout, record.source.name, _where(record, record.data),
                                 "dossiernummer",
-                                f"dossiernummer '{case.dossiernummer}' komt al voor ({seen[case.dossiernummer]})"))
+                                f"dossiernummer '{case.dossiernummer}' komt al voor ({first})"))
             continue
         seen[case.dossiernummer] = record.location or record.source.name
         cases.append((record, case))
