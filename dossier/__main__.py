@@ -1,6 +1,6 @@
 """``python -m dossier`` runs the CLI."""
 
-from dossier.cli import main
+from dossier.cli import run
 
 if __name__ == "__main__":
-    main()
+    run()

@@ -224,5 +224,24 @@ def _severity_counts(issues: list[Issue]) -> tuple[int, int]:
     return errors, len(issues) - errors
 
 
+def run(argv: list[str] | None = None) -> None:
+    """Console entry point: like ``main()``, but usage errors exit with 1 (click uses 2, which is
+    our "invalid data" code) and Ctrl-C exits with 130."""
+    try:
+        result = main.main(args=argv, prog_name="dossier", standalone_mode=False)
+    except click.exceptions.Exit as e:
+        sys.exit(e.exit_code)
+    except click.UsageError as e:
+        e.show()
+        sys.exit(int(ExitCode.bad_args))
+    except click.ClickException as e:
+        e.show()
+        sys.exit(int(ExitCode.bad_args))
+    except (click.Abort, KeyboardInterrupt):
+        click.echo("Afgebroken.", err=True)
+        sys.exit(int(ExitCode.interrupted))
+    sys.exit(result if isinstance(result, int) else 0)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    run()

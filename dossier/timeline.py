@@ -257,10 +257,8 @@ def compute_timeline(case: Case, *, today: date, wia_aanvraag_week: int = 93) ->
         due = day(sick_day_or_date) if isinstance(sick_day_or_date, int) else sick_day_or_date
         if shift_weekend:
             due = _weekend_to_monday(due)
-        if rule.informatief:
-            status = Status.gedaan if today >= due else Status.open
-        else:
-            status = status_of(due, done, today)
+        # An informational event (UWV's letter, the end of the waiting time) has no "done" of its own.
+        status = (Status.gedaan if today >= due else Status.open) if rule.informatief else status_of(due, done, today)
         out.append(Mijlpaal(code=code, label=label or rule.label, uiterlijk=due, status=status,
                             vanaf=vanaf, gedaan_op=done, volgnummer=volgnummer,
                             ziekteweek=cal.ziekteweek(due), gevolg=rule.gevolg, bron=rule.bron,

@@ -96,6 +96,17 @@ def build_case(record: Record, *, today: date | None = None) -> tuple[Case | Non
             if err["type"] == "missing":
                 path = _first_required(path)
             add(Severity.fout, _display_field(path, record), _message(err))
+        # Report everything at once: drop the broken fields and run the cross-field rules on the rest.
+        partial = _fill_required(Case, _without(record.data, [err["loc"] for err in e.errors()]))
+        try:
+            rest = Case.model_validate(partial)
+        except ValidationError:
+            return None, issues
+        broken = {i.field for i in issues}
+        for sev, field, msg in check_case(rest, today=today, base_dir=record.base_dir):
+            shown = _display_field(field, record)
+            if shown not in broken:
+                add(sev, shown, msg)
         return None, issues
 
     for sev, field, msg in check_case(case, today=today, base_dir=record.base_dir):
@@ -104,26 +115,63 @@ def build_case(record: Record, *, today: date | None = None) -> tuple[Case | Non
     return (None if failed else case), issues
 
 
+def _without(data: Any, locs: list[tuple[Any, ...]]) -> Any:
+    """A deep copy of ``data`` with the values at ``locs`` removed."""
+    import copy
+
+    out = copy.deepcopy(data)
+    for loc in locs:
+        node = out
+        for part in loc[:-1]:
+            try:
+                node = node[part]
+            except (KeyError, IndexError, TypeError):
+                node = None
+                break
+        if isinstance(node, dict):
+            node.pop(loc[-1], None) if loc else None
+    return out
+
+
+def _fill_required(model: Any, data: Any) -> Any:
+    """Put a placeholder in missing required text fields, so the remaining rules can still run."""
+    from dossier.loaders.paths import submodel
+
+    if not isinstance(data, dict):
+        return data
+    for name, info in model.model_fields.items():
+        sub = submodel(info.annotation)
+        if name not in data and info.is_required():
+            data[name] = {} if sub is not None else "X"
+        if sub is not None and isinstance(data.get(name), dict):
+            _fill_required(sub, data[name])
+    return data
+
+
 def _first_required(path: str) -> str:
     """For a missing object, point at its first required field (``werkgever`` → ``werkgever.naam``)."""
-    from dossier.loaders.paths import _submodel
+    from dossier.loaders.paths import submodel
 
     model: Any = Case
     for part in path.split("."):
         if part.isdigit() or model is None:
             continue
         info = model.model_fields.get(part)
-        model = _submodel(info.annotation) if info else None
+        model = submodel(info.annotation) if info else None
     while model is not None:
         required = [n for n, f in model.model_fields.items() if f.is_required()]
         if not required:
             break
         path = f"{path}.{required[0]}"
-        model = _submodel(model.model_fields[required[0]].annotation)
+        model = submodel(model.model_fields[required[0]].annotation)
     return path
 
 
 def _unknown_message(name: str) -> str:
+    if name.endswith("(dubbele kolom)"):
+        return "deze kolom staat er meer dan eens; alleen de eerste wordt gelezen"
+    if name.startswith("(meer cellen"):
+        return "een regel heeft meer cellen dan er kolomnamen zijn; de extra cellen worden genegeerd"
     last = name.rsplit(".", 1)[-1].strip().lower()
     if last in MEDICAL_KEYS:
         return ("wordt niet gelezen: medische gegevens (diagnose, klachten, behandeling) horen niet"
@@ -181,7 +229,8 @@ def check_case(
     wg = case.werkgever
     if wg.loonheffingennummer and not re.fullmatch(r"\d{9}L\d{2}", wg.loonheffingennummer.upper()):
         out.append((warn, "werkgever.loonheffingennummer",
-                    f"'{wg.loonheffingennummer}' heeft niet de vorm 123456789L01"))
+                    f"'{wg.loonheffingennummer}' heeft niet de vorm van een loonheffingennummer"
+                    " (9 cijfers, L, 2 cijfers)"))
     if wg.kvk and not re.fullmatch(r"\d{8}", wg.kvk):
         out.append((warn, "werkgever.kvk", f"'{wg.kvk}' is geen KvK-nummer van 8 cijfers"))
 

@@ -41,7 +41,8 @@ def normalise_header(header: str) -> str:
     text = header.strip().lower().replace("\ufeff", "")
     text = re.sub(r"\s+", "_", text)
     text = text.replace("re-integratie", "reintegratie").replace("-", "_")
-    text = re.sub(r"\[(\d+)\]", r".\1", text)  # ziekteperiodes[1].x → ziekteperiodes.1.x
+    # ziekteperiodes[1].x (1-based, as messages show it) → ziekteperiodes.0.x (0-based index)
+    text = re.sub(r"\[(\d+)\]", lambda m: f".{max(int(m.group(1)) - 1, 0)}", text)
     return text
 
 
@@ -83,12 +84,12 @@ def _drop_list_holes(node: Any) -> Any:
     return node
 
 
-def _submodel(annotation: Any) -> type[BaseModel] | None:
+def submodel(annotation: Any) -> type[BaseModel] | None:
     """The pydantic model inside ``X | None`` or ``list[X]`` annotations, if any."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
     for arg in get_args(annotation):
-        found = _submodel(arg)
+        found = submodel(arg)
         if found is not None:
             return found
     return None
@@ -101,7 +102,7 @@ def _fields(model: type[BaseModel]) -> dict[str, tuple[type[BaseModel] | None, b
     for name, info in model.model_fields.items():
         ann = info.annotation
         is_list = get_origin(ann) is list
-        out[name] = (_submodel(ann), is_list)
+        out[name] = (submodel(ann), is_list)
     return out
 
 

@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from dossier.errors import CaseDataError
+from dossier.loaders import read_records
+from dossier.validate import validate_records
+
+
+def _valid(path: Path):
+    cases, issues = validate_records(read_records(path))
+    return [c for _, c in cases], issues
+
+
+def test_excel_csv_with_bom_semicolon_crlf_and_quoted_cells(data_dir: Path) -> None:
+    records = read_records(data_dir / "csv_bom_semicolon" / "export.csv")
+    assert [r.location for r in records] == ["regel 2", "regel 4"]  # a quoted cell spans two lines
+    cases, issues = _valid(data_dir / "csv_bom_semicolon" / "export.csv")
+    assert issues == []
+    first, second = cases
+    assert first.dossiernummer == "A-1"  # no BOM glued to the first header
+    assert first.werkgever.naam == "Bakkerij Van Dijk & Zonen B.V."
+    assert first.werknemer.naam == "Zoë Öztürk"
+    assert first.werknemer.uren_per_week == Decimal("32.5")
+    assert first.werknemer.bruto_maandloon == Decimal("2845.00")
+    assert first.ziekteperiodes[0].eerste_ziektedag == date(2025, 1, 6)
+    assert second.werkgever.naam == "Kok; Zn."
+    assert second.werknemer.naam == "Piet\r\nde Vries"
+    assert second.ziekteperiodes[0].hersteldatum == date(2025, 3, 17)
+
+
+def test_legacy_cp1252_export(data_dir: Path) -> None:
+    (case,), issues = _valid(data_dir / "csv_cp1252" / "export.csv")
+    assert issues == []
+    assert case.werkgever.naam == "Café Hoogland"
+    assert case.werknemer.naam == "Renée Müller"
+
+
+def test_comma_separated_utf8_without_bom(tmp_path: Path) -> None:
+    p = tmp_path / "komma.csv"
+    p.write_text('dossiernummer,werkgever.naam,werknemer.naam,eerste_ziektedag,werknemer.uren_per_week\n'
+                 'C-1,"Jansen, Groot & Co",Anna,2025-05-01,"24,5"\n', encoding="utf-8")
+    (case,), issues = _valid(p)
+    assert issues == []
+    assert case.werkgever.naam == "Jansen, Groot & Co"
+    assert case.werknemer.uren_per_week == Decimal("24.5")
+
+
+def test_indexed_columns_give_several_periods(tmp_path: Path) -> None:
+    p = tmp_path / "perioden.csv"
+    p.write_text("dossiernummer;werkgever.naam;werknemer.naam;ziekteperiodes[1].eerste_ziektedag;"
+                 "ziekteperiodes[1].hersteldatum;ziekteperiodes.1.eerste_ziektedag\n"
+                 "D-1;W;N;01-02-2025;01-03-2025;15-03-2025\n", encoding="utf-8")
+    (case,), issues = _valid(p)
+    assert issues == []
+    assert [p.eerste_ziektedag for p in case.ziekteperiodes] == [date(2025, 2, 1), date(2025, 3, 15)]
+
+
+def test_xlsx_written_by_openpyxl_with_real_date_and_number_cells(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["dossiernummer", "werkgever.naam", "werknemer.naam", "werknemer.bsn", "eerste_ziektedag",
+               "werknemer.uren_per_week", "werknemer.geboortedatum", "probleemanalyse.datum"])
+    ws.append(["X-1", "Bakker & Zn", "Eva", 111222333, datetime(2025, 1, 6), 32.5, "12-04-1979", None])
+    ws.append([None] * 8)  # an empty row is skipped
+    ws.append(["X-2", "Bakker & Zn", "Bas", 12345678, datetime(2025, 2, 3, 0, 0), 40, None, "17-03-2025"])
+    p = tmp_path / "export.xlsx"
+    wb.save(p)
+    records = read_records(p)
+    assert [r.location for r in records] == ["regel 2", "regel 4"]
+    cases, issues = _valid(p)
+    messages = [str(i) for i in issues]
+    # 12345678 as a number cell lost its leading zero: 012345678 fails the elfproef, named as such
+    assert any("regel 4" in m and "werknemer.bsn" in m and "elfproef" in m for m in messages)
+    (case,) = cases
+    assert case.werknemer.bsn == "111222333"
+    assert case.ziekteperiodes[0].eerste_ziektedag == date(2025, 1, 6)
+    assert case.werknemer.uren_per_week == Decimal("32.5")
+    assert case.werknemer.geboortedatum == date(1979, 4, 12)
+
+
+def test_json_single_case_and_list(data_dir: Path, tmp_path: Path, samples_dir: Path) -> None:
+    records = read_records(data_dir / "json_list" / "cases.json")
+    assert [r.location for r in records] == ["casus 1", "casus 2"]
+    cases, issues = validate_records(records)
+    assert [c.dossiernummer for _, c in cases] == ["J-1"]
+    text = [str(i) for i in issues]
+    assert any("casus 2, dossier J-2, werknemer.bsn" in t and "elfproef" in t for t in text)
+    assert any("ziekteperiodes[1].hersteldatum" in t and "na de eerste ziektedag" in t for t in text)
+    (one,) = read_records(samples_dir / "casus_minimaal.json")
+    assert one.location == ""
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        ("leeg.csv", b"", "leeg"),
+        ("leeg.json", b"  \n", "leeg"),
+        ("kapot.json", b'{"dossiernummer": ', "ongeldige JSON op regel 1"),
+        ("getal.json", b"42", "verwacht een JSON-object"),
+        ("binair.csv", b"\x00\x01\x02PK\x03\x04", "geen tekstbestand"),
+        ("nep.xlsx", b"dit is geen excel", "geen geldig Excel-bestand"),
+        ("latin1.json", '{"a": "café"}'.encode("latin-1"), "geen UTF-8"),
+        ("casus.docx", b"x", "onbekend bestandstype '.docx'"),
+    ],
+)
+def test_unreadable_files_give_a_dutch_error_naming_the_file(tmp_path: Path, name: str, content: bytes,
+                                                             expected: str) -> None:
+    p = tmp_path / name
+    p.write_bytes(content)
+    with pytest.raises(CaseDataError) as info:
+        read_records(p)
+    assert expected in info.value.message
+    assert name in info.value.message
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(CaseDataError, match="niet gevonden"):
+        read_records(tmp_path / "bestaat-niet.csv")

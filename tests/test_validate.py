@@ -1,0 +1,112 @@
+"""Every validation rule, reported with file, row/case, field and what was expected."""
+
+from __future__ import annotations
+
+import copy
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dossier.errors import Severity
+from dossier.loaders.records import Record
+from dossier.validate import build_case, validate_records
+
+BASE: dict[str, Any] = {
+    "dossiernummer": "V-1", "werkgever": {"naam": "W"}, "werknemer": {"naam": "N"},
+    "ziekteperiodes": [{"eerste_ziektedag": "2026-01-05"}],
+}
+
+
+def _issues(data: dict[str, Any], today: date | None = date(2026, 11, 22)) -> list[tuple[str, str, str]]:
+    _, issues = build_case(Record(Path("/tmp/casus.json"), "casus 3", data), today=today)
+    return [(str(i.severity), i.field, i.message) for i in issues]
+
+
+def _with(**changes: Any) -> dict[str, Any]:
+    data = copy.deepcopy(BASE)
+    for dotted, value in changes.items():
+        node = data
+        parts = dotted.split("__")
+        for p in parts[:-1]:
+            node = node.setdefault(p, {})
+        node[parts[-1]] = value
+    return data
+
+
+def test_contract_minimal_case_is_valid() -> None:
+    assert _issues(BASE) == []
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    data = {"dossiernummer": "V/1", "werknemer": {"naam": "N", "bsn": "123456789", "geboortedatum": "31-02-1980"},
+            "ziekteperiodes": [{"eerste_ziektedag": "2026-03-01", "hersteldatum": "2026-02-01"}]}
+    found = _issues(data)
+    fields = {f for _, f, _ in found}
+    assert {"dossiernummer", "werkgever.naam", "werknemer.bsn", "werknemer.geboortedatum",
+            "ziekteperiodes[1].hersteldatum"} <= fields
+    _, issues = build_case(Record(Path("/x/casus.json"), "casus 3", data))
+    assert all(i.source == "casus.json" and i.location == "casus 3, dossier V/1" for i in issues)
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "text", "severity"),
+    [
+        ({"werknemer__bsn": "123456789"}, "werknemer.bsn", "elfproef", "fout"),
+        ({"werknemer__bsn": "12345"}, "werknemer.bsn", "9 cijfers", "fout"),
+        ({"werknemer__geboortedatum": "1-13-1980"}, "werknemer.geboortedatum", "DD-MM-JJJJ", "fout"),
+        ({"werknemer__geboortedatum": "2020-01-01"}, "werknemer.geboortedatum", "onwaarschijnlijk", "waarschuwing"),
+        ({"werknemer__uren_per_week": "80"}, "werknemer.uren_per_week", "hoogstens 60", "fout"),
+        ({"werknemer__uren_per_week": "veel"}, "werknemer.uren_per_week", "geen getal", "fout"),
+        ({"werknemer__datum_in_dienst": "2026-06-01"}, "werknemer.datum_in_dienst", "na de eerste ziektedag",
+         "waarschuwing"),
+        ({"werkgever__loonheffingennummer": "12345"}, "werkgever.loonheffingennummer", "9 cijfers, L, 2 cijfers",
+         "waarschuwing"),
+        ({"werkgever__kvk": "123"}, "werkgever.kvk", "8 cijfers", "waarschuwing"),
+        ({"dossiernummer": "../etc"}, "dossiernummer", "mapnaam", "fout"),
+        ({"ziekteperiodes": []}, "ziekteperiodes", "niet leeg", "fout"),
+        ({"ziekteperiodes": [{"eerste_ziektedag": "2026-01-05"}, {"eerste_ziektedag": "2026-03-01"}]},
+         "ziekteperiodes[1].hersteldatum", "alleen de laatste", "fout"),
+        ({"ziekteperiodes": [{"eerste_ziektedag": "2026-01-05", "hersteldatum": "2026-02-10"},
+                             {"eerste_ziektedag": "2026-02-01"}]},
+         "ziekteperiodes[2].eerste_ziektedag", "overlapt", "fout"),
+        ({"ziekteperiodes": [{"eerste_ziektedag": "2026-03-05", "hersteldatum": "2026-03-10"},
+                             {"eerste_ziektedag": "2026-01-01"}]},
+         "ziekteperiodes[2].eerste_ziektedag", "op volgorde", "fout"),
+        ({"ziekteperiodes": [{"eerste_ziektedag": "2027-01-05"}]}, "ziekteperiodes[1].eerste_ziektedag",
+         "toekomst", "waarschuwing"),
+        ({"probleemanalyse": {"datum": "2025-12-01"}}, "probleemanalyse.datum", "vóór de eerste ziektedag",
+         "waarschuwing"),
+        ({"probleemanalyse": {"datum": "2026-02-10"}, "plan_van_aanpak": {"datum": "2026-02-01"}},
+         "plan_van_aanpak.datum", "vóór de probleemanalyse", "waarschuwing"),
+        ({"evaluaties": [{"datum": "2026-03-01", "soort": "gesprek"}]}, "evaluaties[1].soort",
+         "verwacht 'evaluatie' of 'bijstelling'", "fout"),
+        ({"bijlagen": [{"titel": "Medische informatie", "bestand": "m.pdf", "soort": "medisch"}]},
+         "bijlagen[1].soort", "medisch document", "waarschuwing"),
+        ({"bijlagen": [{"titel": "PA", "bestand": "weg.pdf"}]}, "bijlagen[1].bestand", "niet gevonden",
+         "waarschuwing"),
+        ({"diagnose": "hernia"}, "diagnose", "medische gegevens", "waarschuwing"),
+        ({"werknemer__lievelingskleur": "blauw"}, "werknemer.lievelingskleur", "onbekend veld", "waarschuwing"),
+        ({"loonsanctie": {"weken": 0}}, "loonsanctie.weken", "te klein", "fout"),
+        ({"eerstejaarsevaluatie": {"spoor2_nodig": "misschien"}}, "eerstejaarsevaluatie.spoor2_nodig",
+         "'ja' of 'nee'", "fout"),
+    ],
+)
+def test_rules(changes: dict[str, Any], field: str, text: str, severity: str) -> None:
+    found = _issues(_with(**changes))
+    assert any(f == field and text in m and s == severity for s, f, m in found), found
+
+
+def test_the_bsn_never_appears_in_a_message() -> None:
+    for bsn in ("123456789", "1234567890", "12345678a"):
+        for _, _, message in _issues(_with(werknemer__bsn=bsn)):
+            assert bsn not in message
+
+
+def test_duplicate_dossiernummers_in_one_file() -> None:
+    records = [Record(Path("x.json"), f"casus {n}", copy.deepcopy(BASE)) for n in (1, 2)]
+    cases, issues = validate_records(records)
+    assert len(cases) == 1
+    assert [i.severity for i in issues] == [Severity.fout]
+    assert "komt al voor (casus 1)" in issues[0].message
