@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 OUT := out
-TODAY ?= 2027-10-20
+TODAY ?= 2026-11-23
 
 # Debian packages dossier needs at run time (LibreOffice for DOCX→PDF, metric-compatible fonts,
 # PDF readers used by the tests, and python3-uno for the persistent LibreOffice worker).
@@ -47,9 +47,15 @@ venv: system $(VENV)/.installed
 
 install: venv
 
+# The main job on the samples: validate, timeline (text + iCalendar), documents and the PDF dossier.
 demo: venv
 	rm -rf $(OUT) && mkdir -p $(OUT)
-	$(BIN)/python scripts/demo.py --out $(OUT) --today $(TODAY)
+	$(BIN)/dossier check samples/*.json samples/verzuim_export.csv --today $(TODAY) > $(OUT)/controle.txt; \
+	  rc=$$?; cat $(OUT)/controle.txt | tail -n 5; [ $$rc -le 2 ]
+	$(BIN)/dossier timeline samples/casus_kuipers.json --today $(TODAY) -o $(OUT)/tijdlijn-kuipers.txt
+	$(BIN)/dossier timeline samples/casus_yilmaz.json --today $(TODAY) -o $(OUT)/tijdlijn-yilmaz.txt
+	$(BIN)/dossier timeline samples/verzuim_export.csv --today $(TODAY) --format ics -o $(OUT)/poortwachter.ics
+	@echo; echo "Klaar. Bekijk $(OUT)/:"; ls -1 $(OUT)
 
 test: venv
 	$(BIN)/ruff check dossier tests scripts bench
