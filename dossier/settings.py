@@ -27,6 +27,7 @@ class Settings:
         today: reference date for statuses; None means the real date, resolved at the CLI edge.
         wia_aanvraag_week: sickness week by whose end the WIA application is due (93; some firms 91).
         rapportage_interval_maanden: months per track-2 progress report period.
+        converter: "libreoffice" (the real one) or "fake" (placeholder PDFs, for tests and dry runs).
     """
 
     locale: str = "nl_NL"
@@ -38,6 +39,7 @@ class Settings:
     today: date | None = None
     wia_aanvraag_week: int = 93
     rapportage_interval_maanden: int = 2
+    converter: str = "libreoffice"
     extra: dict[str, Any] = field(default_factory=dict)
 
     def merge(self, **overrides: Any) -> Settings:

@@ -1,0 +1,102 @@
+"""Photos and scans (JPG/PNG) as A4 PDF pages, so they can be attached like any document."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from datetime import UTC, datetime
+from io import BytesIO
+from pathlib import Path
+
+from dossier.errors import AssemblyError
+from dossier.privacy import scrub
+
+A4_MM = (210.0, 297.0)
+MARGIN_MM = 12.0
+
+#: Fixed /CreationDate of image PDFs: the output depends on the image only (deterministic).
+FIXED_DATE = datetime(2000, 1, 1, tzinfo=UTC)
+
+SUPPORTED = {".jpg", ".jpeg", ".png"}
+
+#: EXIF tag telling how a phone held the camera; other values than 1 need a rotation.
+EXIF_ORIENTATION = 0x0112
+
+
+def image_to_pdf(src: Path, out: Path, *, margin_mm: float = MARGIN_MM) -> Path:
+    """Place an image on one A4 page, portrait or landscape to fit, aspect ratio kept.
+
+    The EXIF orientation of phone photos is applied first. The image is scaled to fill the
+    area inside the margins and centred. The same image always gives the same bytes.
+
+    Args:
+        src: a .jpg, .jpeg or .png file.
+        out: the PDF to write (atomically).
+        margin_mm: white margin around the image.
+
+    Returns:
+        ``out``.
+
+    Raises:
+        AssemblyError: the file is missing, not a supported image, or cannot be read.
+    """
+    from fpdf import FPDF
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    src, out = Path(src), Path(out)
+    name = scrub(src.name)
+    if src.suffix.lower() not in SUPPORTED:
+        raise AssemblyError(f"Bestand {name}: alleen JPG- en PNG-afbeeldingen worden ondersteund.")
+    try:
+        with Image.open(src) as opened:
+            opened.load()
+            transposed = opened.getexif().get(EXIF_ORIENTATION, 1) not in (None, 1)
+            image = ImageOps.exif_transpose(opened) if transposed else opened
+            width, height = image.size
+            if transposed or image.mode not in ("RGB", "L", "RGBA", "LA", "P", "CMYK", "1"):
+                # Re-encode losslessly only when the pixels changed; otherwise embed the file.
+                buffer = BytesIO()
+                image.convert("RGBA" if "A" in image.mode else "RGB").save(buffer, format="PNG")
+                source: Path | BytesIO = buffer
+            else:
+                source = src
+    except FileNotFoundError as exc:
+        raise AssemblyError(f"Bestand {name} niet gevonden.") from exc
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
+        raise AssemblyError(f"Bestand {name} is geen leesbare afbeelding ({exc}).") from exc
+    if width < 1 or height < 1:
+        raise AssemblyError(f"Bestand {name} is een lege afbeelding.")
+
+    landscape = width > height
+    page_w, page_h = (A4_MM[1], A4_MM[0]) if landscape else A4_MM
+    box_w, box_h = page_w - 2 * margin_mm, page_h - 2 * margin_mm
+    scale = min(box_w / width, box_h / height)
+    w, h = width * scale, height * scale
+
+    pdf = FPDF(unit="mm", format="A4", orientation="L" if landscape else "P")
+    pdf.set_creation_date(FIXED_DATE)
+    pdf.set_creator("dossier")
+    pdf.set_title(src.stem)
+    pdf.set_auto_page_break(False)
+    pdf.add_page()
+    try:
+        pdf.image(source, x=(page_w - w) / 2, y=(page_h - h) / 2, w=w, h=h)
+        data = bytes(pdf.output())
+    except Exception as exc:  # fpdf2 raises several types for odd images
+        raise AssemblyError(f"Bestand {name} kon niet als PDF worden opgemaakt ({exc}).") from exc
+    _write_atomic(out, data)
+    return out
+
+
+def _write_atomic(out: Path, data: bytes) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, out)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
