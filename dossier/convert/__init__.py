@@ -24,6 +24,10 @@ class Converter(Protocol):
         """Human-readable version of the engine."""
         ...
 
+    def start(self) -> None:
+        """Start the engine in the background (so it is warm by the first conversion); optional."""
+        ...
+
     def to_pdf(self, sources: list[Path], out_dir: Path) -> list[Path]:
         """Convert every source into ``out_dir/<stem>.pdf``; return the PDFs in source order.
 

@@ -1,0 +1,402 @@
+"""Persistent LibreOffice conversion worker (runs under the system Python that has ``uno``).
+
+This script is started by :class:`dossier.convert.libreoffice.SofficeConverter` as a separate
+process, because ``import uno`` only works in the interpreter LibreOffice's Python bridge was
+built for (Debian: ``/usr/bin/python3`` with the ``python3-uno`` package), not in our venv.
+It must therefore stay self-contained: standard library and ``uno`` only, never ``dossier``.
+
+Lifecycle:
+
+1. Start ONE ``soffice --headless ... --accept=pipe,name=<pipe>;urp;StarOffice.ComponentContext``
+   with a private user profile, connect to it over UNO (named pipe, no TCP port).
+2. Write one handshake line on stdout::
+
+       {"ready": true, "pid": <soffice pid>, "office_pid": <soffice.bin pid>, "version": "..."}
+
+   or ``{"ready": false, "error": "..."}`` and exit with status 2.
+3. Read JSON-lines requests on stdin, ``{"src": "/abs/in.docx", "out": "/abs/out.pdf"}``, and
+   answer each with one line: ``{"ok": true}`` or
+   ``{"ok": false, "kind": "load|export|request|internal", "error": "...", "fatal": <bool>}``.
+   ``kind`` says which step failed (the parent words the message). ``fatal`` means the office
+   process or the
+   UNO bridge is gone; the worker exits right after such an answer.
+4. On stdin EOF (or SIGTERM/SIGINT/SIGHUP) terminate soffice cleanly and exit.
+
+Stdout carries the protocol only. Everything else (our diagnostics and soffice's own output)
+goes to stderr, which the parent logs at DEBUG level.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+#: Seconds to wait for soffice to exit after ``Desktop.terminate()`` before killing it.
+SHUTDOWN_GRACE_S = 10.0
+
+#: Seconds between connection attempts while soffice is starting.
+CONNECT_POLL_S = 0.02
+
+#: PDF export filter per document service; Writer is what dossier uses, the others make the
+#: worker usable for spreadsheets/presentations attached to a case without extra code.
+PDF_FILTERS = (
+    ("com.sun.star.text.TextDocument", "writer_pdf_Export"),
+    ("com.sun.star.sheet.SpreadsheetDocument", "calc_pdf_Export"),
+    ("com.sun.star.presentation.PresentationDocument", "impress_pdf_Export"),
+    ("com.sun.star.drawing.DrawingDocument", "draw_pdf_Export"),
+)
+
+#: PDF export options. These are LibreOffice's own defaults made explicit, so that the UNO path
+#: and ``soffice --convert-to pdf`` produce the same PDFs.
+PDF_FILTER_DATA = (
+    ("ExportBookmarks", True),  # headings become PDF outline entries
+    ("ExportNotes", False),  # never leak review comments into a dossier
+    ("ReduceImageResolution", False),
+    ("Quality", 90),  # JPEG quality for images that are re-encoded
+    ("UseTaggedPDF", False),
+)
+
+#: com.sun.star.document.UpdateDocMode.NO_UPDATE: do not refresh links to external files/URLs.
+UPDATE_DOC_MODE_NO_UPDATE = 0
+#: com.sun.star.document.MacroExecMode.NEVER_EXECUTE: documents come from outside; no macros.
+MACRO_EXEC_MODE_NEVER = 0
+
+
+def log(message: str) -> None:
+    """Write one diagnostic line to stderr (the parent logs it at DEBUG)."""
+    sys.stderr.write(f"uno_worker[{os.getpid()}]: {message}\n")
+    sys.stderr.flush()
+
+
+class Protocol:
+    """JSON-lines channel on the original stdout file descriptor."""
+
+    def __init__(self, fd: int) -> None:
+        self._out = os.fdopen(fd, "w", encoding="utf-8", buffering=1)
+
+    def send(self, message: dict) -> None:
+        """Write one message as one line and flush it."""
+        self._out.write(json.dumps(message, ensure_ascii=False) + "\n")
+        self._out.flush()
+
+
+class ConvertFailed(Exception):
+    """A conversion step failed; ``fatal`` tells whether the office process is still usable."""
+
+    def __init__(self, message: str, *, kind: str = "internal", fatal: bool = False) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.fatal = fatal
+
+
+def child_pids(pid: int) -> list[int]:
+    """Direct children of ``pid`` (Linux /proc scan; empty elsewhere)."""
+    children = []
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return children
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as fh:
+                stat = fh.read()
+        except OSError:
+            continue
+        # Format: "pid (comm) state ppid ..."; comm may contain spaces, so split after ')'.
+        fields = stat.rsplit(")", 1)[-1].split()
+        if len(fields) > 1 and fields[1] == str(pid):
+            children.append(int(entry))
+    return children
+
+
+def office_pid(launcher_pid: int) -> int:
+    """The pid of the real office process (soffice.bin), which oosplash starts as its child."""
+    # /usr/bin/soffice is a shell script that execs oosplash, which forks soffice.bin (and,
+    # briefly, javaldx). Without /proc, or when soffice.bin was started directly, the launcher
+    # itself is the office.
+    kids = child_pids(launcher_pid)
+    for kid in kids:
+        try:
+            with open(f"/proc/{kid}/comm", encoding="ascii", errors="replace") as fh:
+                if fh.read().strip().startswith("soffice"):
+                    return kid
+        except OSError:
+            continue
+    return kids[0] if kids else launcher_pid
+
+
+class Office:
+    """One running soffice with a UNO connection to its Desktop."""
+
+    def __init__(self, soffice: str, profile_dir: str, pipe: str, start_timeout: float) -> None:
+        profile_url = "file://" + _pathname2url(os.path.abspath(profile_dir))
+        argv = [
+            soffice,
+            f"-env:UserInstallation={profile_url}",
+            "--headless",
+            "--invisible",
+            "--nologo",
+            "--norestore",
+            "--nodefault",
+            "--nolockcheck",
+            f"--accept=pipe,name={pipe};urp;StarOffice.ComponentContext",
+        ]
+        log("starting " + " ".join(argv))
+        # soffice's stdout must never reach our protocol channel: send it to stderr (fd 2).
+        # No new session: the parent kills our whole process group, soffice included.
+        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=2, stderr=2)
+
+        try:
+            self._connect(pipe, start_timeout)
+        except BaseException:
+            self.proc.kill()
+            self.proc.wait()
+            raise
+        self.office_pid = office_pid(self.proc.pid)
+
+    def _connect(self, pipe: str, start_timeout: float) -> None:
+        # Importing pyuno takes ~0.1 s; do it while soffice boots (~0.8 s), not before.
+        import uno
+        from com.sun.star.connection import NoConnectException
+
+        self._uno = uno
+        local = uno.getComponentContext()
+        resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
+        url = f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext"
+        deadline = time.monotonic() + start_timeout
+        while True:
+            try:
+                self.ctx = resolver.resolve(url)
+                break
+            except NoConnectException:
+                if self.proc.poll() is not None:
+                    raise ConvertFailed(
+                        f"soffice exited with status {self.proc.returncode} during start-up",
+                        fatal=True,
+                    ) from None
+                if time.monotonic() > deadline:
+                    raise ConvertFailed(
+                        f"soffice did not accept a UNO connection within {start_timeout:.0f} s",
+                        fatal=True,
+                    ) from None
+                time.sleep(CONNECT_POLL_S)
+        self.desktop = self.ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", self.ctx)
+
+    def version(self) -> str:
+        """Product name and version as reported by the office configuration."""
+        try:
+            provider = self.ctx.ServiceManager.createInstanceWithContext(
+                "com.sun.star.configuration.ConfigurationProvider", self.ctx
+            )
+            node = provider.createInstanceWithArguments(
+                "com.sun.star.configuration.ConfigurationAccess",
+                (_prop(self._uno, "nodepath", "/org.openoffice.Setup/Product"),),
+            )
+            return f"{node.getByName('ooName')} {node.getByName('ooSetupVersionAboutBox')}"
+        except Exception as exc:  # version is informative only
+            log(f"version lookup failed: {exc!r}")
+            return ""
+
+    def alive(self) -> bool:
+        """True when soffice runs and answers over the bridge."""
+        if self.proc.poll() is not None:
+            return False
+        try:
+            self.desktop.getFrames().getCount()
+        except Exception:
+            return False
+        return True
+
+    def convert(self, src: str, out: str) -> None:
+        """Load ``src`` hidden and read-only, export it as PDF to ``out``, close it."""
+        uno = self._uno
+        load_props = (
+            _prop(uno, "Hidden", True),
+            _prop(uno, "ReadOnly", True),
+            _prop(uno, "UpdateDocMode", UPDATE_DOC_MODE_NO_UPDATE),
+            _prop(uno, "MacroExecutionMode", MACRO_EXEC_MODE_NEVER),
+        )
+        in_url = uno.systemPathToFileUrl(os.path.abspath(src))
+        out_url = uno.systemPathToFileUrl(os.path.abspath(out))
+        try:
+            doc = self.desktop.loadComponentFromURL(in_url, "_blank", 0, load_props)
+        except Exception as exc:
+            raise self._failure("load", exc) from exc
+        if doc is None:
+            # No exception but no document: LibreOffice has no import filter for it.
+            raise ConvertFailed("", kind="load", fatal=not self.alive())
+        try:
+            filter_name = _pdf_filter(doc)
+            filter_data = uno.Any(
+                "[]com.sun.star.beans.PropertyValue",
+                tuple(_prop(uno, k, v) for k, v in PDF_FILTER_DATA),
+            )
+            store_props = (
+                _prop(uno, "FilterName", filter_name),
+                _prop(uno, "FilterData", filter_data),
+                _prop(uno, "Overwrite", True),
+            )
+            # uno.invoke is needed because FilterData is wrapped in uno.Any.
+            uno.invoke(doc, "storeToURL", (out_url, store_props))
+        except ConvertFailed:
+            raise
+        except Exception as exc:
+            raise self._failure("export", exc) from exc
+        finally:
+            _close_document(doc)
+
+    def _failure(self, kind: str, exc: BaseException) -> ConvertFailed:
+        detail = getattr(exc, "Message", "") or str(exc)
+        return ConvertFailed(f"{type(exc).__name__}: {detail}".strip(), kind=kind, fatal=not self.alive())
+
+    def shutdown(self) -> None:
+        """Ask soffice to quit; kill it if it does not exit in time."""
+        if self.proc.poll() is None:
+            try:
+                self.desktop.terminate()
+            except Exception as exc:  # the bridge usually drops while terminating
+                log(f"terminate: {type(exc).__name__}")
+            try:
+                self.proc.wait(SHUTDOWN_GRACE_S)
+            except subprocess.TimeoutExpired:
+                log("soffice did not exit; killing it")
+                self.proc.kill()
+                self.proc.wait()
+        log(f"soffice exited with status {self.proc.returncode}")
+
+
+def _prop(uno_module, name: str, value: object) -> object:
+    prop = uno_module.createUnoStruct("com.sun.star.beans.PropertyValue")
+    prop.Name = name
+    prop.Value = value
+    return prop
+
+
+def _pdf_filter(doc) -> str:
+    for service, filter_name in PDF_FILTERS:
+        if doc.supportsService(service):
+            return filter_name
+    return "writer_pdf_Export"
+
+
+def _close_document(doc) -> None:
+    try:
+        doc.close(True)
+    except Exception:
+        try:
+            doc.dispose()
+        except Exception as exc:
+            log(f"could not close document: {type(exc).__name__}")
+
+
+def _pathname2url(path: str) -> str:
+    from urllib.request import pathname2url
+
+    return pathname2url(path)
+
+
+def serve(office: Office, proto: Protocol, stdin) -> None:
+    """Answer conversion requests until stdin closes or the office dies."""
+    for raw in stdin:
+        line = raw.strip()
+        if not line:
+            continue
+        try:
+            request = json.loads(line)
+            src, out = str(request["src"]), str(request["out"])
+        except (ValueError, KeyError, TypeError) as exc:
+            proto.send({"ok": False, "kind": "request", "error": str(exc), "fatal": False})
+            continue
+        started = time.monotonic()
+        try:
+            office.convert(src, out)
+        except ConvertFailed as exc:
+            log(f"{src}: {exc.kind} failed {exc}".rstrip())
+            proto.send({"ok": False, "kind": exc.kind, "error": str(exc), "fatal": exc.fatal})
+            if exc.fatal:
+                return
+            continue
+        except Exception as exc:  # unexpected: report it, keep the protocol in step
+            fatal = not office.alive()
+            proto.send(
+                {
+                    "ok": False,
+                    "kind": "internal",
+                    "error": f"{type(exc).__name__}: {exc}",
+                    "fatal": fatal,
+                }
+            )
+            if fatal:
+                return
+            continue
+        log(f"converted {src} in {time.monotonic() - started:.2f} s")
+        proto.send({"ok": True})
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the worker; returns the process exit status."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--soffice", required=True, help="soffice binary")
+    parser.add_argument("--profile", required=True, help="private LibreOffice profile folder")
+    parser.add_argument("--pipe", required=True, help="unique UNO pipe name")
+    parser.add_argument("--start-timeout", type=float, default=60.0)
+    args = parser.parse_args(argv)
+
+    # Keep the protocol on a private copy of stdout and point fd 1 at stderr, so nothing that
+    # prints (pyuno, LibreOffice, this script) can corrupt the JSON-lines channel.
+    proto = Protocol(os.dup(1))
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+
+    office: Office | None = None
+
+    def _on_signal(signum: int, _frame: object) -> None:
+        log(f"signal {signum}; shutting down")
+        if office is not None:
+            office.shutdown()
+        os._exit(128 + signum)
+
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, _on_signal)
+
+    # Fail early, before starting soffice, when this interpreter has no pyuno. find_spec does
+    # not import it; the (slower) import overlaps with soffice's start-up in Office().
+    if importlib.util.find_spec("uno") is None:
+        proto.send({"ready": False, "error": "Python module 'uno' not available"})
+        return 2
+
+    try:
+        office = Office(args.soffice, args.profile, args.pipe, args.start_timeout)
+    except ConvertFailed as exc:
+        proto.send({"ready": False, "error": str(exc)})
+        return 2
+    except Exception as exc:
+        proto.send({"ready": False, "error": f"{type(exc).__name__}: {exc}"})
+        return 2
+
+    proto.send(
+        {
+            "ready": True,
+            "pid": office.proc.pid,
+            "office_pid": office.office_pid,
+            "version": office.version(),
+        }
+    )
+    try:
+        serve(office, proto, io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8"))
+    finally:
+        office.shutdown()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
