@@ -7,10 +7,13 @@ exit code; a traceback is shown only with ``-v``.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
+import shutil
 import sys
+import tempfile
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -217,6 +220,234 @@ def schema() -> None:
     from dossier.model import case_json_schema
 
     click.echo(json.dumps(case_json_schema(), ensure_ascii=False, indent=2))
+
+
+templates_option = click.option(
+    "--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+    envvar="DOSSIER_TEMPLATES", show_envvar=True,
+    help="Map met eigen sjablonen; die vervangen de ingebouwde met dezelfde naam.")
+dossier_option = click.option("--dossier", "dossier_nr", metavar="NUMMER",
+                              help="Kies één casus uit een bestand met meerdere casussen.")
+
+
+def _print_warnings(issues: list[Issue]) -> None:
+    for issue in issues:
+        log.warning("%s", scrub(str(issue)))
+
+
+@main.command()
+@click.argument("soort", metavar="SOORT")
+@click.argument("case", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="Bestand (één document) of map (standaard: de huidige map).")
+@click.option("--pdf", "as_pdf", is_flag=True, help="Zet de documenten ook om naar PDF (LibreOffice).")
+@templates_option
+@dossier_option
+@today_option
+@_verbosity_options
+@handle_errors
+def render(soort: str, case: Path, output: Path | None, as_pdf: bool, templates_dir: Path | None,
+           dossier_nr: str | None, today: date | None) -> None:
+    """Vul een Word-sjabloon met de gegevens van een casus.
+
+    SOORT is de naam van het sjabloon zonder .docx (bijv. plan_van_aanpak, inspanningsrapportage)
+    of 'alle'. Inspanningsrapportages worden per periode gemaakt. Ontbreken gegevens, dan bevat het
+    document invulruimte; 'dossier check' zegt wat er ontbreekt.
+    """
+    from dossier.api import load_one_case
+    from dossier.pipeline import render_documents
+    from dossier.render import SOORTEN
+
+    if soort != "alle" and soort not in SOORTEN:
+        from dossier.errors import UsageError
+
+        raise UsageError(f"onbekende soort '{soort}'; kies uit: {', '.join(SOORTEN)} of alle")
+    settings = _settings(templates_dir=templates_dir)
+    ref = _today(today)
+    loaded = load_one_case(case, dossier=dossier_nr, settings=settings, today=ref)
+    single_file = output is not None and output.suffix.lower() in (".docx", ".pdf")
+    out_dir = output.parent if single_file and output is not None else (output or Path.cwd())
+    with _tempdir_if(single_file) as tmp:
+        files = render_documents(loaded, tmp or out_dir, soort=soort, settings=settings, today=ref,
+                                 pdf=as_pdf or (single_file and output.suffix.lower() == ".pdf"))
+        if single_file and output is not None:
+            wanted = [f for f in files if f.suffix.lower() == output.suffix.lower()]
+            if len(wanted) != 1:
+                from dossier.errors import UsageError
+
+                raise UsageError(f"'{soort}' geeft {len(wanted)} documenten; geef een map op met -o")
+            from dossier.fileio import atomic_path
+
+            with atomic_path(output) as target:
+                shutil.copyfile(wanted[0], target)
+            files = [output]
+    for f in files:
+        click.echo(str(f))
+
+
+@contextlib.contextmanager
+def _tempdir_if(flag: bool):  # type: ignore[no-untyped-def]
+    if not flag:
+        yield None
+        return
+    with tempfile.TemporaryDirectory(prefix="dossier-render-") as tmp:
+        yield Path(tmp)
+
+
+@main.group()
+def templates() -> None:
+    """Sjablonen bekijken, exporteren en controleren (huisstijl van uw organisatie)."""
+
+
+@templates.command("list")
+@templates_option
+@_verbosity_options
+@handle_errors
+def templates_list(templates_dir: Path | None) -> None:
+    """Toon de sjablonen en waar ze staan (ingebouwd of eigen)."""
+    from dossier.render.templates import list_templates
+
+    for info in list_templates(templates_dir):
+        click.echo(f"{info.name:32} {info.source:10} {info.path}")
+
+
+@templates.command("export")
+@click.argument("dest", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Bestaande bestanden overschrijven.")
+@_verbosity_options
+@handle_errors
+def templates_export(dest: Path, force: bool) -> None:
+    """Kopieer de ingebouwde sjablonen naar DEST om ze in Word of LibreOffice aan te passen."""
+    from dossier.render.templates import export_templates
+
+    for path in export_templates(dest, force=force):
+        click.echo(str(path))
+    click.echo(f"Pas de sjablonen aan en gebruik ze met --templates {dest} (of DOSSIER_TEMPLATES={dest}).",
+               err=True)
+
+
+@templates.command("check")
+@click.argument("directory", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@_verbosity_options
+@handle_errors
+def templates_check(directory: Path) -> None:
+    """Controleer de sjablonen in DIRECTORY: syntaxis, onbekende variabelen, door Word gebroken tags."""
+    from dossier.render.templates import check_templates
+
+    issues = check_templates(directory)
+    for issue in issues:
+        click.echo(str(issue))
+    errors, warnings = _severity_counts(issues)
+    click.echo(f"{errors} fout(en), {warnings} waarschuwing(en).", err=True)
+    if errors:
+        sys.exit(int(ExitCode.template_error))
+
+
+@main.command()
+@click.argument("case", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Het PDF-bestand (standaard: DOSSIERNUMMER.pdf in de huidige map).")
+@click.option("--uwv", "uwv_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Schrijf ook de uploadset voor UWV (elk deel apart, met overzicht.txt) in deze map.")
+@templates_option
+@dossier_option
+@today_option
+@strict_option
+@click.option("--keep-work", is_flag=True, default=None, help="Bewaar de werkmap (voor foutzoeken).")
+@_verbosity_options
+@handle_errors
+def build(case: Path, output: Path | None, uwv_dir: Path | None, templates_dir: Path | None,
+          dossier_nr: str | None, today: date | None, strict: bool | None, keep_work: bool | None) -> None:
+    """Bouw het complete, geïndexeerde PDF-re-integratiedossier van een casus.
+
+    Voorblad, inhoudsopgave met paginanummers en links, alle documenten en bijlagen in de volgorde
+    van UWV, bladwijzers en op elke pagina het dossiernummer en 'pagina X van Y'.
+    """
+    from dossier.api import load_one_case
+    from dossier.pipeline import build_dossier
+
+    settings = _settings(templates_dir=templates_dir, strict=strict, keep_work=keep_work)
+    ref = _today(today)
+    loaded = load_one_case(case, dossier=dossier_nr, settings=settings, today=ref)
+    out = output or Path.cwd() / f"{loaded.case.dossiernummer}.pdf"
+    result = build_dossier(loaded, out=out, settings=settings, today=ref, uwv_dir=uwv_dir)
+    _print_warnings(result.warnings)
+    click.echo(str(result.pdf))
+    for f in result.uwv_files:
+        click.echo(str(f))
+    log.info("%d pagina's; %s", result.pages, ", ".join(f"{k} {v:.2f} s" for k, v in result.seconds.items()))
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Uitvoermap; per casus een map met het dossiernummer als naam.")
+@click.option("--soort", default="dossier", show_default=True, metavar="SOORT|dossier|alle",
+              help="Wat per casus gemaakt wordt: een documentsoort, alle documenten, of het PDF-dossier.")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None,
+              help="Aantal parallelle workers (standaard: aantal processorkernen).")
+@click.option("--skip-existing", is_flag=True, help="Sla casussen over waarvan de map al bestaat.")
+@templates_option
+@today_option
+@_verbosity_options
+@handle_errors
+def batch(inputs: tuple[Path, ...], out_dir: Path, soort: str, jobs: int | None, skip_existing: bool,
+          templates_dir: Path | None, today: date | None) -> None:
+    """Verwerk veel casussen tegelijk (CSV, Excel, JSON-lijst of een map met casusbestanden).
+
+    Eén mislukte casus stopt de rest niet. Schrijft batch-rapport.json en batch-rapport.csv in de
+    uitvoermap. Exitcode 0 als alles lukte, 7 als een of meer casussen mislukten.
+    """
+    from dossier.batch import run_batch
+    from dossier.errors import BatchFailures, UsageError
+    from dossier.render import SOORTEN
+
+    if soort not in (*SOORTEN, "alle", "dossier"):
+        raise UsageError(f"onbekende soort '{soort}'; kies uit: {', '.join(SOORTEN)}, alle of dossier")
+    settings = _settings(templates_dir=templates_dir)
+    state = click.get_current_context().ensure_object(State)
+    show = state.verbosity >= 0 and sys.stderr.isatty()
+    bar = _ProgressLine() if show else None
+    try:
+        report = run_batch(list(inputs), out_dir, soort=soort, jobs=jobs, settings=settings,
+                           today=_today(today), skip_existing=skip_existing, progress=bar)
+    finally:
+        if bar is not None:
+            bar.close()
+    if state.verbosity >= 0:
+        click.echo(report.summary(), err=True)
+    click.echo(str(out_dir / "batch-rapport.json"))
+    if report.failed:
+        raise BatchFailures(f"{report.failed} van {len(report.results)} casus(sen) mislukt; "
+                            f"zie {out_dir / 'batch-rapport.csv'}")
+
+
+class _ProgressLine:
+    """One self-overwriting progress line on stderr (only on a terminal)."""
+
+    def __init__(self) -> None:
+        self.width = 0
+
+    def __call__(self, p: object) -> None:
+        from dossier.batch import Progress
+
+        assert isinstance(p, Progress)
+        left = f", nog ~{_duration(p.remaining)}" if p.remaining is not None and p.done else ""
+        text = (f"  {p.done}/{p.total} casussen, {p.failed} mislukt, {p.rate:.2f}/s{left}")
+        sys.stderr.write("\r" + text.ljust(self.width))
+        sys.stderr.flush()
+        self.width = len(text)
+
+    def close(self) -> None:
+        sys.stderr.write("\r" + " " * self.width + "\r")
+        sys.stderr.flush()
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "?"
+    minutes, sec = divmod(int(seconds), 60)
+    return f"{minutes} min {sec:02d} s" if minutes else f"{sec} s"
 
 
 def _severity_counts(issues: list[Issue]) -> tuple[int, int]:
