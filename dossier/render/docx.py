@@ -1,0 +1,300 @@
+"""Render one DOCX template with docxtpl, safely and reproducibly.
+
+docxtpl creates its own plain (unsandboxed, non-escaping) ``jinja2.Environment`` for any part
+it is not given an environment for, so :func:`render_docx` always passes the sandboxed one from
+:func:`dossier.render.environment.make_environment`. :class:`_DossierDocxTemplate` closes the
+remaining gaps in docxtpl 0.20:
+
+* document properties (title, subject, …) are plain text, not XML, so they are rendered with an
+  autoescape-free overlay of the same sandboxed environment (otherwise ``&`` would end up as
+  ``&amp;`` in the title);
+* the footnotes part is rendered once, not once per section (a second pass would evaluate
+  ``{{ … }}`` typed in case data);
+* the rendered body XML is parsed strictly before docxtpl's forgiving ``recover=True`` parser
+  can silently drop content.
+
+Every Jinja error becomes a :class:`~dossier.errors.TemplateRenderError` with a Dutch message
+that names the template, the variable and the text of the paragraph around the problem.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import tempfile
+import zipfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from docxtpl import DocxTemplate
+from jinja2 import Environment, TemplateError, TemplateSyntaxError, UndefinedError
+from jinja2.sandbox import SecurityError
+from lxml import etree
+
+from dossier.errors import TemplateRenderError
+
+#: Zip entry timestamp for reproducible output (the earliest a zip file can store).
+ZIP_DATE_TIME = (1980, 1, 1, 0, 0, 0)
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def paragraph_text(xml_line: str) -> str:
+    """Visible text of one line of docxtpl's template source (one paragraph per line).
+
+    A ``{%p …%}`` paragraph is removed by docxtpl and its tag lands after the previous
+    paragraph; a ¶ marks that boundary ("Begin ¶ {% if … %}").
+    """
+    text = _TAG.sub("", xml_line.replace("</w:p>", " ¶ ")).strip().removesuffix("¶").strip()
+    for ent, ch in (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&apos;", "'"), ("&amp;", "&")):
+        text = text.replace(ent, ch)
+    return text.strip()
+
+
+def omgeving(source: str, lineno: int | None, breedte: int = 1) -> str:
+    """The paragraph text at ``lineno`` (1-based) and its neighbours, for error messages."""
+    if not lineno:
+        return ""
+    lines = source.splitlines()
+    keep = []
+    for i in range(max(0, lineno - 1 - breedte), min(len(lines), lineno + breedte)):
+        text = paragraph_text(lines[i])
+        if text:
+            keep.append(("» " if i == lineno - 1 else "  ") + text)
+    return "\n".join(keep)
+
+
+_BLOCKS = frozenset({"if", "for", "macro", "call", "filter", "with", "raw", "autoescape"})
+
+
+def open_block(source: str, env: Any) -> tuple[str, int] | None:
+    """The innermost block tag that is never closed, as (name, line), or None."""
+    stack: list[tuple[str, int]] = []
+    try:
+        tokens = list(env.lex(source))
+    except TemplateSyntaxError:
+        return None
+    expect_name = False
+    for lineno, kind, value in tokens:
+        if kind == "whitespace":
+            continue
+        if kind == "block_begin":
+            expect_name = True
+            continue
+        if expect_name and kind == "name":
+            expect_name = False
+            if value in _BLOCKS:
+                stack.append((value, lineno))
+            elif value.startswith("end") and stack and stack[-1][0] == value[3:]:
+                stack.pop()
+            continue
+        expect_name = False
+    return stack[-1] if stack else None
+
+
+def dutch_syntax_message(exc: TemplateSyntaxError) -> str:
+    """Jinja's syntax error message in Dutch for the common cases (the original otherwise)."""
+    msg = exc.message or str(exc)
+    if m := re.match(r"unexpected char (.+?) at \d+", msg):
+        return f"onverwacht teken {m.group(1)}"
+    if m := re.search(r"innermost block that needs to be closed is '(\w+)'", msg):
+        return (f"het blok '{{% {m.group(1)} %}}' wordt nergens afgesloten met "
+                f"'{{% end{m.group(1)} %}}'")
+    if m := re.match(r"Encountered unknown tag '(\w+)'", msg):
+        tag = m.group(1)
+        if tag.startswith(("end", "else", "elif")):
+            return f"'{{% {tag} %}}' zonder bijbehorende begintag"
+        return f"onbekende tag '{{% {tag} %}}'"
+    if m := re.match(r"expected token '(.+?)', got '(.+?)'", msg):
+        want = {"end of print statement": "}}", "end of statement block": "%}"}.get(m.group(1),
+                                                                                   m.group(1))
+        return f"verwacht '{want}' maar vond '{m.group(2)}'"
+    if m := re.match(r"unexpected '(.+?)'", msg):
+        return f"onverwacht '{m.group(1)}'"
+    return msg
+
+
+
+class _DossierDocxTemplate(DocxTemplate):
+    """docxtpl's DocxTemplate with the safety fixes described in the module docstring."""
+
+    def render_init(self) -> None:
+        super().render_init()
+        self.dossier_source = ""
+        self.dossier_part = ""
+        self.dossier_env: Any = None
+
+    def render_xml_part(self, src_xml: str, part: Any, context: Any, jinja_env: Any = None) -> str:
+        # Keep the source docxtpl hands to Jinja, so errors can quote the paragraph.
+        self.dossier_source = re.sub(r"<w:p([ >])", r"\n<w:p\1", src_xml)
+        self.dossier_env = jinja_env
+        self.dossier_part = _part_naam(part)
+        return super().render_xml_part(src_xml, part, context, jinja_env)
+
+    def fix_tables(self, xml: str) -> Any:
+        try:
+            etree.fromstring(xml.encode("utf-8") if isinstance(xml, str) else xml)
+        except etree.XMLSyntaxError as e:
+            raise TemplateRenderError(
+                f"het sjabloon levert ongeldige Word-XML op ({e}); controleer of elke "
+                "{%p …%}, {%tr …%} en {%tc …%} een eigen alinea, rij of cel heeft",
+            ) from e
+        return super().fix_tables(xml)
+
+    def render_properties(self, context: dict[str, Any], jinja_env: Environment | None = None) -> None:
+        if jinja_env is None:  # never happens via render_docx; refuse rather than fall back
+            raise TemplateRenderError("interne fout: geen sjabloonomgeving meegegeven")
+        plain = jinja_env.overlay(autoescape=False)
+        props = self.docx.core_properties
+        for prop in ("author", "comments", "identifier", "language", "subject", "title"):
+            initial = getattr(props, prop)
+            if initial and ("{" in initial):
+                self.dossier_part = f"documenteigenschap '{prop}'"
+                self.dossier_source = initial
+                setattr(props, prop, plain.from_string(initial).render(context))
+
+    def render_footnotes(self, context: dict[str, Any], jinja_env: Environment | None = None) -> None:
+        if jinja_env is None:
+            raise TemplateRenderError("interne fout: geen sjabloonomgeving meegegeven")
+        seen: set[int] = set()
+        for part in self.docx.part.package.iter_parts():
+            if id(part) in seen or not part.content_type.endswith(".footnotes+xml"):
+                continue
+            seen.add(id(part))
+            blob = part.blob.decode("utf-8") if isinstance(part.blob, bytes) else part.blob
+            xml = self.render_xml_part(self.patch_xml(blob), part, context, jinja_env)
+            part._blob = xml.encode("utf-8")
+
+
+def _part_naam(part: Any) -> str:
+    name = str(getattr(part, "partname", ""))
+    if "header" in name:
+        return "koptekst"
+    if "footer" in name:
+        return "voettekst"
+    if "footnotes" in name:
+        return "voetnoten"
+    return "hoofdtekst"
+
+
+def _template_lineno(exc: BaseException) -> int | None:
+    """Line in the template source where a runtime error happened (from Jinja's traceback)."""
+    lineno = getattr(exc, "lineno", None)
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            lineno = tb.tb_lineno
+        tb = tb.tb_next
+    return lineno
+
+
+def _message(name: str, exc: BaseException, tpl: _DossierDocxTemplate) -> tuple[str, str]:
+    """Dutch (message, detail) for a Jinja error while rendering template ``name``."""
+    waar = tpl.dossier_part or "hoofdtekst"
+    lineno = _template_lineno(exc)
+    if isinstance(exc, TemplateSyntaxError):
+        context = getattr(exc, "docx_context", None)
+        detail = "\n".join(t.strip() for t in context if t.strip()) if context else ""
+        lineno = exc.lineno
+        opener = open_block(tpl.dossier_source, tpl.dossier_env) if tpl.dossier_env else None
+        if opener is not None and "innermost block" in (exc.message or ""):
+            lineno = opener[1]
+        detail = omgeving(tpl.dossier_source, lineno) or detail
+        msg = f"{name}: fout in de sjabloontaal ({waar}): {dutch_syntax_message(exc)}"
+    elif isinstance(exc, SecurityError):
+        detail = omgeving(tpl.dossier_source, lineno)
+        msg = (f"{name}: onveilige expressie geweigerd ({waar}): een sjabloon mag geen interne "
+               f"Python-onderdelen gebruiken ({exc})")
+    elif isinstance(exc, UndefinedError):
+        detail = omgeving(tpl.dossier_source, lineno)
+        msg = f"{name}: {exc.message} ({waar})"
+    else:
+        detail = omgeving(tpl.dossier_source, lineno)
+        msg = f"{name}: sjabloon kan niet worden ingevuld ({waar}): {exc}"
+    if detail:
+        msg += "\nIn de alinea:\n" + detail
+    return msg, detail
+
+
+def normalize_docx(data: bytes) -> bytes:
+    """Rewrite a DOCX zip with fixed timestamps and attributes, so equal input gives equal bytes."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as zin, \
+            zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            info = zipfile.ZipInfo(item.filename, date_time=ZIP_DATE_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            info.create_system = 3
+            zout.writestr(info, zin.read(item.filename))
+    return out.getvalue()
+
+
+def write_atomic(path: Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` via a temporary file in the same folder and a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def render_bytes(template: Path, context: Mapping[str, Any], env: Environment) -> bytes:
+    """Render a DOCX template to bytes (see :func:`render_docx`)."""
+    template = Path(template)
+    name = template.name
+    if not template.is_file():
+        raise TemplateRenderError(f"{name}: sjabloon niet gevonden ({template})", template=name)
+    try:
+        tpl = _DossierDocxTemplate(str(template))
+        tpl.init_docx()
+    except Exception as e:  # python-docx raises several types for a bad file
+        raise TemplateRenderError(f"{name}: geen geldig Word-bestand (.docx): {e}",
+                                  template=name) from e
+    tpl.render_init()
+    try:
+        # autoescape=True keeps env.autoescape on (docxtpl sets it on the env it is given).
+        tpl.render(dict(context), jinja_env=env, autoescape=True)
+        buf = io.BytesIO()
+        tpl.save(buf)
+    except TemplateRenderError as e:
+        raise TemplateRenderError(f"{name}: {e.message}", template=name, detail=e.detail) from e
+    except TemplateError as e:
+        msg, detail = _message(name, e, tpl)
+        raise TemplateRenderError(msg, template=name, detail=detail) from e
+    except etree.XMLSyntaxError as e:
+        raise TemplateRenderError(
+            f"{name}: de {tpl.dossier_part or 'tekst'} levert ongeldige Word-XML op ({e})",
+            template=name) from e
+    except (ValueError, TypeError, ArithmeticError) as e:
+        msg, detail = _message(name, e, tpl)
+        raise TemplateRenderError(msg, template=name, detail=detail) from e
+    return normalize_docx(buf.getvalue())
+
+
+def render_docx(template: Path, context: Mapping[str, Any], out: Path, env: Environment) -> Path:
+    """Render ``template`` with ``context`` into ``out`` (atomically; byte-for-byte reproducible).
+
+    Args:
+        template: the .docx template.
+        context: from :func:`dossier.render.context.build_context`.
+        out: the .docx file to write; its folder is created.
+        env: from :func:`dossier.render.environment.make_environment` (always used for every
+            part of the document).
+
+    Returns:
+        ``out``.
+
+    Raises:
+        TemplateRenderError: syntax error, unknown variable, unsafe expression, or a template
+            that produces invalid Word XML; the message names the template and the paragraph.
+    """
+    data = render_bytes(template, context, env)
+    return write_atomic(Path(out), data)
