@@ -42,9 +42,9 @@ BSN = "111222333"  # the well-known test BSN (passes the 11-check; belongs to no
 
 ADDRESSEE = [
     WERKGEVER,
-    "t.a.v. de heer M. van Dijk, directeur",
-    "Molenstraat 8",
-    "3431 AB  Nieuwegein",
+    "t.a.v. mevrouw M. de Vries, HR-manager",
+    "Industrieweg 12",
+    "3821 AB  Amersfoort",
 ]
 
 
@@ -280,7 +280,7 @@ def probleemanalyse() -> Letter:
         kenmerk="AMB/PH/2025-0217",
         facts=[
             ("Werknemer", f"{WERKNEMER}, BSN {BSN}"),
-            ("Functie", "Productiemedewerker bakkerij (32 uur per week)"),
+            ("Functie", "Productiemedewerker bakkerij (36 uur per week)"),
             ("Eerste ziektedag", EERSTE_ZIEKTEDAG),
             ("Spreekuur", "5 februari 2025"),
         ],
@@ -318,7 +318,7 @@ def probleemanalyse() -> Letter:
             "in overleg op te bouwen naar vier uur per dag.",
             "Laat het tillen van bakplaten en het bedienen van de ovens voorlopig aan collega's "
             "over; zet mevrouw Kuipers in bij het afwerken, verpakken en de winkel.",
-            "Stel samen het plan van aanpak op, uiterlijk in week 8 (vóór 3 maart 2025), en "
+            "Stel samen het plan van aanpak op, binnen twee weken (uiterlijk 24 februari 2025), en "
             "benoem daarin een casemanager.",
             "Vervolgconsult bij mij over zes weken; eerder als de opbouw stagneert.",
         ]
@@ -379,7 +379,7 @@ def arbeidsdeskundig_rapport() -> Letter:
         facts=[
             ("Werknemer", f"{WERKNEMER}, BSN {BSN}"),
             ("Werkgever", WERKGEVER),
-            ("Functie", "Productiemedewerker bakkerij, 32 uur per week"),
+            ("Functie", "Productiemedewerker bakkerij, 36 uur per week"),
             ("Eerste ziektedag", EERSTE_ZIEKTEDAG),
             ("Onderzoek", "gesprekken op 4 en 11 november 2025, werkplekbezoek 11 november 2025"),
         ],
@@ -394,24 +394,24 @@ def arbeidsdeskundig_rapport() -> Letter:
     )
     letter.heading("2. Gegevens en verloop")
     letter.para(
-        f"{WERKGEVER} is een ambachtelijke bakkerij met een productielocatie en drie winkels "
-        "in Nieuwegein en omgeving, met ongeveer 45 medewerkers. Mevrouw Kuipers is sinds 2014 in "
-        "dienst als productiemedewerker voor 32 uur per week, in vroege diensten."
+        f"{WERKGEVER} is een ambachtelijke bakkerij met een productielocatie en zes winkels "
+        "in Amersfoort, met ongeveer 85 medewerkers. Mevrouw Kuipers is sinds 2012 in "
+        "dienst als productiemedewerker bakkerij voor 36 uur per week, in ploegendienst."
     )
     letter.para("Het verloop van de re-integratie tot nu toe:")
     letter.bullets(
         [
             "6 januari 2025: ziekmelding; 10 februari 2025: probleemanalyse van de bedrijfsarts.",
-            "24 februari 2025: plan van aanpak; start aangepast eigen werk, twee uur per dag.",
-            "April 2025: opbouw naar vier uur per dag in afwerken, verpakken en winkel.",
+            "20 februari 2025: plan van aanpak; start aangepast werk op de inpakafdeling, 2 × 2 uur per week.",
+            "April tot juli 2025: opbouw naar 4 × 4 uur per week, later op de orderafdeling.",
             "2 juni 2025: bijstelling probleemanalyse; terugkeer in het eigen werk niet meer "
             "verwacht.",
             "28 oktober 2025: Functionele Mogelijkhedenlijst; aanvraag van dit onderzoek.",
         ]
     )
     letter.para(
-        "Ik heb gesproken met mevrouw Kuipers (4 november 2025), met de heer M. van Dijk en met "
-        "casemanager mevrouw J. de Boer (11 november 2025). Op 11 november 2025 heb ik de "
+        "Ik heb gesproken met mevrouw Kuipers (4 november 2025), met de heer M. van Dijk (directeur) en met "
+        "casemanager mevrouw M. de Vries (11 november 2025). Op 11 november 2025 heb ik de "
         "productieruimte, de inpakafdeling en het kantoor bezocht."
     )
     letter.heading("3. Belastbaarheid")
