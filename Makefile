@@ -13,7 +13,7 @@ TODAY ?= 2026-11-23
 APT_PACKAGES := libreoffice-writer-nogui python3-uno fonts-crosextra-carlito fonts-crosextra-caladea \
                 fonts-liberation2 poppler-utils qpdf
 
-.PHONY: help system venv install demo test test-fast lint bench clean samples templates
+.PHONY: help system venv install demo test test-fast lint bench clean readme-images
 
 help:
 	@echo "make demo   — installeert alles wat ontbreekt en bouwt het voorbeelddossier in $(OUT)/"
@@ -50,12 +50,29 @@ install: venv
 # The main job on the samples: validate, timeline (text + iCalendar), documents and the PDF dossier.
 demo: venv
 	rm -rf $(OUT) && mkdir -p $(OUT)
+	@echo "== 1. Controle van alle voorbeeldcasussen"
 	$(BIN)/dossier check samples/*.json samples/verzuim_export.csv --today $(TODAY) > $(OUT)/controle.txt; \
-	  rc=$$?; cat $(OUT)/controle.txt | tail -n 5; [ $$rc -le 2 ]
+	  rc=$$?; tail -n 3 $(OUT)/controle.txt; [ $$rc -le 2 ]
+	@echo "== 2. Poortwachtertijdlijn"
 	$(BIN)/dossier timeline samples/casus_kuipers.json --today $(TODAY) -o $(OUT)/tijdlijn-kuipers.txt
 	$(BIN)/dossier timeline samples/casus_yilmaz.json --today $(TODAY) -o $(OUT)/tijdlijn-yilmaz.txt
 	$(BIN)/dossier timeline samples/verzuim_export.csv --today $(TODAY) --format ics -o $(OUT)/poortwachter.ics
-	@echo; echo "Klaar. Bekijk $(OUT)/:"; ls -1 $(OUT)
+	@echo "== 3. Documenten (Word en PDF)"
+	$(BIN)/dossier render alle samples/casus_kuipers.json --pdf --today $(TODAY) -o $(OUT)/documenten-kuipers
+	$(BIN)/dossier render plan_van_aanpak samples/casus_de_boer.json --today $(TODAY) \
+	  -o $(OUT)/documenten-de-boer/plan_van_aanpak-VZ-2026-0311.docx
+	@echo "== 4. Het complete PDF-dossier met de uploadset voor UWV"
+	$(BIN)/dossier build samples/casus_kuipers.json --today $(TODAY) -o $(OUT)/VZ-2025-0142.pdf --uwv $(OUT)/uwv-VZ-2025-0142
+	@echo "== 5. Batch: een dossier voor elke casus uit de Excel-export"
+	$(BIN)/dossier batch samples/verzuim_export.csv --soort dossier --today $(TODAY) --out $(OUT)/batch
+	@echo; echo "Klaar. Het voorbeelddossier staat in $(OUT)/VZ-2025-0142.pdf; alles:"; ls -1 $(OUT)
+
+# Pictures of the sample dossier for the README (cover, index, a stamped page).
+readme-images: demo
+	mkdir -p docs/img
+	pdftoppm -png -r 50 -f 1 -l 2 $(OUT)/VZ-2025-0142.pdf docs/img/dossier
+	pdftoppm -png -r 50 -f 6 -l 6 $(OUT)/VZ-2025-0142.pdf docs/img/dossier
+	pdftoppm -png -r 50 -f 14 -l 14 $(OUT)/VZ-2025-0142.pdf docs/img/dossier
 
 test: venv
 	$(BIN)/ruff check dossier tests scripts bench
