@@ -134,7 +134,7 @@ def build_overlay(
 def _build_overlay(
     geometries: Sequence[PageGeometry], left: str, right_fmt: str, meta: DossierMeta, fonts: FontSet
 ) -> bytes:
-    pdf = new_fpdf(fonts, meta)
+    pdf = new_fpdf(fonts, meta, bold=False)  # stamps are regular text only
     pdf.set_text_color(*STAMP_GREY)
     total = len(geometries)
     for number, geometry in enumerate(geometries, start=1):
