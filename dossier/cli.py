@@ -11,6 +11,7 @@ import contextlib
 import functools
 import json
 import logging
+import os
 import shutil
 import sys
 import tempfile
@@ -458,6 +459,8 @@ def _severity_counts(issues: list[Issue]) -> tuple[int, int]:
 def run(argv: list[str] | None = None) -> None:
     """Console entry point: like ``main()``, but usage errors exit with 1 (click uses 2, which is
     our "invalid data" code) and Ctrl-C exits with 130."""
+    # Everything this process (and LibreOffice under it) creates holds personal data: owner only.
+    os.umask(0o077)
     try:
         result = main.main(args=argv, prog_name="dossier", standalone_mode=False)
     except click.exceptions.Exit as e:

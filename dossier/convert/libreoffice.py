@@ -268,7 +268,11 @@ def _pdf_problem(path: Path) -> str | None:
 
 
 def _publish(staged: Path, target: Path) -> None:
-    """Move a checked PDF into place atomically (copy + rename across file systems)."""
+    """Move a checked PDF into place atomically (copy + rename across file systems).
+
+    The PDF holds an employee's personal data: it is made readable by the owner only.
+    """
+    os.chmod(staged, 0o600)
     try:
         os.replace(staged, target)
         return
@@ -278,6 +282,7 @@ def _publish(staged: Path, target: Path) -> None:
     tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
     try:
         shutil.copyfile(staged, tmp)
+        os.chmod(tmp, 0o600)
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
