@@ -98,6 +98,9 @@ def handle_errors(f: F) -> F:
         except KeyboardInterrupt:
             click.echo("Afgebroken.", err=True)
             sys.exit(int(ExitCode.interrupted))
+        except BrokenPipeError:  # output piped into `head` or a closed pager: stop quietly
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(int(ExitCode.bad_args))
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except Exception as e:  # a bug: say so plainly, details with -v

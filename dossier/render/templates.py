@@ -17,6 +17,7 @@ from __future__ import annotations
 import difflib
 import re
 import shutil
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,8 +33,18 @@ from dossier.render.context import INTERNE_NAMEN, LIJST, OBJECT, SCHEMA, Veld, d
 from dossier.render.docx import dutch_syntax_message, omgeving, open_block, paragraph_text
 from dossier.render.environment import make_environment
 
-#: The built-in templates shipped with dossier (repository folder ``templates_nl``).
-BUILTIN_DIR = Path(__file__).resolve().parents[2] / "templates_nl"
+
+def _builtin_dir() -> Path:
+    """The repository folder ``templates_nl`` (source tree, editable install), else the copy a
+    wheel installs as data in ``<prefix>/share/dossier/templates_nl``."""
+    repo = Path(__file__).resolve().parents[2] / "templates_nl"
+    if repo.is_dir():
+        return repo
+    return Path(sys.prefix) / "share" / "dossier" / "templates_nl"
+
+
+#: The built-in templates shipped with dossier.
+BUILTIN_DIR = _builtin_dir()
 
 #: Names of the built-in templates (without .docx), in poortwachter order; voorblad last.
 TEMPLATE_NAMES = (
