@@ -249,12 +249,16 @@ def compute_timeline(case: Case, *, today: date, wia_aanvraag_week: int = 93) ->
     # The application moves with a voluntary extension only (11 weeks before the new end).
     wia_day = 7 * wia_aanvraag_week - 1 + 7 * verlenging_weeks
     out: list[Mijlpaal] = []
+    # The sick-day date of each milestone, before the weekend rule moves a deadline: whether a step
+    # came due in a case that has ended depends on the sick days, not on the extra days to file.
+    sick_day_due: list[date] = []
 
     def add(code: str, sick_day_or_date: int | date, done: date | None, *,
             vanaf: date | None = None, volgnummer: int | None = None, label: str | None = None,
             shift_weekend: bool = False) -> None:
         rule = RULES[code]
         due = day(sick_day_or_date) if isinstance(sick_day_or_date, int) else sick_day_or_date
+        sick_day_due.append(due)
         if shift_weekend:
             due = _weekend_to_monday(due)
         # An informational event (UWV's letter, the end of the waiting time) has no "done" of its own.
@@ -264,8 +268,13 @@ def compute_timeline(case: Case, *, today: date, wia_aanvraag_week: int = 93) ->
                             ziekteweek=cal.ziekteweek(due), gevolg=rule.gevolg, bron=rule.bron,
                             informatief=rule.informatief))
 
-    pa = case.probleemanalyse.datum if case.probleemanalyse else None
-    pva = case.plan_van_aanpak.datum if case.plan_van_aanpak else None
+    def in_case(when: date | None) -> date | None:
+        """A step dated before the current case started belongs to an earlier case (Part A: after a
+        gap of 28 days or more all milestones restart), so it does not count as done here."""
+        return when if when is not None and when >= cal.eerste_ziektedag else None
+
+    pa = in_case(case.probleemanalyse.datum if case.probleemanalyse else None)
+    pva = in_case(case.plan_van_aanpak.datum if case.plan_van_aanpak else None)
     add("probleemanalyse", 41, pa)
     add("plan_van_aanpak", pa + timedelta(days=14) if pa else 55, pva)
 
@@ -292,30 +301,30 @@ def compute_timeline(case: Case, *, today: date, wia_aanvraag_week: int = 93) ->
             n = len(moments) + 1
             add("evaluatie", nxt, None, volgnummer=n, label=f"{base} ({n})")
 
-    melding = case.ziekmelding_uwv.datum if case.ziekmelding_uwv else None
+    melding = in_case(case.ziekmelding_uwv.datum if case.ziekmelding_uwv else None)
     add("ziekmelding_uwv", 294, melding, shift_weekend=True)
 
     eje = case.eerstejaarsevaluatie
-    eje_date = eje.datum if eje else None
+    eje_date = in_case(eje.datum if eje else None)
     add("eerstejaarsevaluatie", 363, eje_date, vanaf=day(315))
 
     spoor2_needed = eje.spoor2_nodig if eje else None
-    ts_start = case.tweede_spoor.start if case.tweede_spoor else None
+    ts_start = in_case(case.tweede_spoor.start if case.tweede_spoor else None)
     if spoor2_needed is not False or ts_start is not None:
         due2 = eje_date + timedelta(days=42) if eje_date else 363
         add("tweede_spoor", due2, ts_start)
 
     add("wia_brief", 616, None)
-    add("eindevaluatie", 636, case.eindevaluatie.datum if case.eindevaluatie else None)
-    add("wia_aanvraag", wia_day, case.wia_aanvraag.datum if case.wia_aanvraag else None)
+    add("eindevaluatie", 636, in_case(case.eindevaluatie.datum if case.eindevaluatie else None))
+    add("wia_aanvraag", wia_day, in_case(case.wia_aanvraag.datum if case.wia_aanvraag else None))
     add("einde_wachttijd", einde_day, None)
 
     # A case that has ended (employee fully fit) drops milestones that never came due.
     total = cal.total_sick_days
     if total is not None:
         last_sick = day(total - 1)
-        out = [m for m in out if m.gedaan_op is not None or m.uiterlijk <= last_sick
-               or (m.vanaf is not None and m.vanaf <= last_sick)]
+        out = [m for m, sick_day in zip(out, sick_day_due, strict=True)
+               if m.gedaan_op is not None or sick_day <= last_sick or (m.vanaf is not None and m.vanaf <= last_sick)]
 
     return Tijdlijn(
         eerste_ziektedag=cal.eerste_ziektedag,

@@ -7,19 +7,20 @@ checks across records (duplicate dossiernummers). Messages are Dutch and never c
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from dossier.errors import Issue, Severity
 from dossier.loaders.paths import MEDICAL_KEYS, unknown_keys
 from dossier.loaders.records import Record
 from dossier.model import Case
-from dossier.privacy import scrub
+from dossier.privacy import scan_case, scrub
 
 _TYPE_MESSAGES = {
     "missing": "ontbreekt; dit veld is verplicht",
@@ -83,7 +84,7 @@ def build_case(record: Record, *, today: date | None = None) -> tuple[Case | Non
     issues: list[Issue] = []
 
     def add(sev: Severity, field: str, msg: str) -> None:
-        issues.append(Issue(sev, source, where, field, scrub(msg)))
+        issues.append(_issue(sev, source, where, field, msg))
 
     for path in unknown_keys(Case, record.data):
         add(Severity.waarschuwing, _display_field(path, record), _unknown_message(path))
@@ -113,6 +114,12 @@ def build_case(record: Record, *, today: date | None = None) -> tuple[Case | Non
         add(sev, _display_field(field, record), msg)
     failed = any(i.severity is Severity.fout for i in issues)
     return (None if failed else case), issues
+
+
+def _issue(severity: Severity, source: str, location: str, field: str, message: str) -> Issue:
+    """An Issue with every part scrubbed: a BSN can hide in a file name, a dossiernummer, an unknown
+    key or a value quoted in the message, and issues end up in reports and logs."""
+    return Issue(severity, scrub(source), scrub(location), scrub(field), scrub(message))
 
 
 def _without(data: Any, locs: list[tuple[Any, ...]]) -> Any:
@@ -211,6 +218,13 @@ def check_case(
             out.append((warn, f"{f}.eerste_ziektedag",
                         f"ligt in de toekomst ({_d(p.eerste_ziektedag)})"))
 
+    # A year like 2206 or 0026 is a typing error, and the timeline (which adds up to 22 years to a
+    # date) cannot be computed from dates near the end of the calendar.
+    for field, when in _all_dates(case, ""):
+        if not _EARLIEST <= when <= _LATEST:
+            out.append((fout, field, f"datum {_d(when)} is onwaarschijnlijk; verwacht een datum tussen "
+                                     f"{_d(_EARLIEST)} en {_d(_LATEST)}"))
+
     first = periods[0].eerste_ziektedag
     wn = case.werknemer
     if wn.geboortedatum is not None:
@@ -238,7 +252,7 @@ def check_case(
     for field, when in _dated_steps(case):
         if when < first:
             out.append((warn, field, f"datum {_d(when)} ligt vóór de eerste ziektedag {_d(first)}"))
-        if today is not None and when > today + timedelta(days=1):
+        if today is not None and (when - today).days > 1:  # (today + 1 day overflows on 31-12-9999)
             out.append((warn, field, f"datum {_d(when)} ligt in de toekomst"))
     pa, pva = case.probleemanalyse, case.plan_van_aanpak
     if pa and pva and pa.datum and pva.datum and pva.datum < pa.datum:
@@ -258,9 +272,57 @@ def check_case(
             out.append((warn, f"bijlagen.{i}.soort",
                         f"'{b.titel}' is een medisch document; dat komt nooit in het dossier van de "
                         "werkgever en wordt bij het bouwen geweigerd"))
-        if base_dir is not None and not (base_dir / b.bestand).is_file():
+        if base_dir is not None and not _is_file(base_dir / b.bestand):
             out.append((warn, f"bijlagen.{i}.bestand", f"bestand '{b.bestand}' niet gevonden"))
+
+    # Free text must not carry what the model deliberately has no field for (AP Beleidsregels).
+    for field, hit in scan_case(case):
+        out.append((warn, field, f"mogelijk medisch gegeven '{hit.term}' in: {hit.excerpt}; medische "
+                                 "informatie hoort niet in het dossier van de werkgever"))
     return out
+
+
+def _is_file(path: Path) -> bool:
+    """``Path.is_file``, but False instead of an error for a name the system cannot look up
+    (longer than 255 bytes, say): such an attachment is simply not found."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
+#: The dates a case may hold (see check_case).
+_EARLIEST, _LATEST = date(1900, 1, 1), date(2199, 12, 31)
+
+
+def _all_dates(model: BaseModel, prefix: str) -> Iterable[tuple[str, date]]:
+    """Every date in a case with its dotted field path (list items numbered from 0)."""
+    values = vars(model)  # a pydantic model keeps its field values in __dict__
+    for name in _date_fields(type(model)):
+        value = values[name]
+        if value is None:
+            continue
+        if isinstance(value, date):
+            yield f"{prefix}{name}", value
+        elif isinstance(value, BaseModel):
+            yield from _all_dates(value, f"{prefix}{name}.")
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                if isinstance(item, date):
+                    yield f"{prefix}{name}.{i}", item
+                elif isinstance(item, BaseModel):
+                    yield from _all_dates(item, f"{prefix}{name}.{i}.")
+
+
+@functools.cache
+def _date_fields(model: type[BaseModel]) -> tuple[str, ...]:
+    """Fields of ``model`` that can hold a date or a nested model (from the annotations, once)."""
+    def holds(annotation: Any) -> bool:
+        if isinstance(annotation, type) and issubclass(annotation, date | BaseModel):
+            return True
+        return any(holds(arg) for arg in get_args(annotation))
+
+    return tuple(name for name, info in model.model_fields.items() if holds(info.annotation))
 
 
 def _dated_steps(case: Case) -> Iterable[tuple[str, date]]:
@@ -291,17 +353,16 @@ def validate_records(
         if record.unknown and record.source not in reported_headers:
             # Column problems belong to the header row: report them once per file, not per row.
             reported_headers.add(record.source)
-            issues.extend(Issue(Severity.waarschuwing, record.source.name, "kopregel", col,
-                                _unknown_message(col)) for col in record.unknown)
+            issues.extend(_issue(Severity.waarschuwing, record.source.name, "kopregel", col,
+                                 _unknown_message(col)) for col in record.unknown)
         case, found = build_case(record, today=today)
         issues.extend(found)
         if case is None:
             continue
         if case.dossiernummer in seen:
             first = seen[case.dossiernummer]
-            issues.append(Issue(Severity.fout, record.source.name, _where(record, record.data),
-                                "dossiernummer",
-                                f"dossiernummer '{case.dossiernummer}' komt al voor ({first})"))
+            issues.append(_issue(Severity.fout, record.source.name, _where(record, record.data),
+                                 "dossiernummer", f"dossiernummer '{case.dossiernummer}' komt al voor ({first})"))
             continue
         seen[case.dossiernummer] = record.location or record.source.name
         cases.append((record, case))

@@ -27,6 +27,8 @@ def read_json(path: Path) -> list[Record]:
         raise fail("het bestand is geen UTF-8-tekst; sla het op als UTF-8") from None
     except json.JSONDecodeError as e:
         raise fail(f"ongeldige JSON op regel {e.lineno}, kolom {e.colno}: {e.msg}") from None
+    except ValueError:  # Python refuses to convert an integer of more than 4300 digits
+        raise fail("ongeldige JSON: een getal is te lang (meer dan 4300 cijfers)") from None
     except RecursionError:
         raise fail("ongeldige JSON: te diep genest") from None
     if isinstance(data, dict):

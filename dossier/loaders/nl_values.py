@@ -43,10 +43,12 @@ def parse_decimal_nl(value: object) -> Decimal:
     """Parse ``1.234,56``, ``1234,56``, ``38`` or ``1234.56`` (a lone point with 1–2 decimals)."""
     if isinstance(value, bool):
         raise ValueError(f"'{value}' is geen getal")
-    if isinstance(value, int | Decimal):
-        return Decimal(value)
-    if isinstance(value, float):
-        return Decimal(repr(value))
+    if isinstance(value, int | Decimal | float):
+        # repr keeps a float's shortest form: 32.5 stays 32.5, not 32.5000000000000001…
+        result = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        if not result.is_finite():  # NaN or infinity (a JSON NaN, an Excel error cell)
+            raise ValueError(f"'{value}' is geen getal; verwacht bijvoorbeeld 1.234,56")
+        return result
     if not isinstance(value, str):
         raise ValueError(f"'{value}' is geen getal")
     text = value.strip().replace("€", "").replace("\u00a0", "").replace(" ", "")

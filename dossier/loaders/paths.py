@@ -41,8 +41,9 @@ def normalise_header(header: str) -> str:
     text = header.strip().lower().replace("\ufeff", "")
     text = re.sub(r"\s+", "_", text)
     text = text.replace("re-integratie", "reintegratie").replace("-", "_")
-    # ziekteperiodes[1].x (1-based, as messages show it) → ziekteperiodes.0.x (0-based index)
-    text = re.sub(r"\[(\d+)\]", lambda m: f".{max(int(m.group(1)) - 1, 0)}", text)
+    # ziekteperiodes[1].x (1-based, as messages show it) → ziekteperiodes.0.x (0-based index).
+    # ASCII digits only, and few of them: int() of thousands of digits raises instead of converting.
+    text = re.sub(r"\[([0-9]{1,9})\]", lambda m: f".{max(int(m.group(1)) - 1, 0)}", text)
     return text
 
 
@@ -52,27 +53,54 @@ def canonical_path(header: str) -> str:
     return HEADER_ALIASES.get(norm, norm)
 
 
+#: Highest list index (0-based) a dotted path may use. A path beyond it is not read, so a hostile
+#: header such as ``ziekteperiodes[1000000000].x`` cannot make the reader build a huge list.
+MAX_LIST_INDEX = 9_999
+
+
+def is_index(part: str) -> bool:
+    """True for a path part that addresses a list item (ASCII digits: ``"0"``, ``"12"``)."""
+    return part.isascii() and part.isdigit()
+
+
+def list_index(part: str) -> int | None:
+    """The list index a path part stands for; None when it is no index or above :data:`MAX_LIST_INDEX`."""
+    if not is_index(part) or len(part) > len(str(MAX_LIST_INDEX)):
+        return None
+    index = int(part)
+    return index if index <= MAX_LIST_INDEX else None
+
+
 def unflatten(flat: dict[str, Any]) -> dict[str, Any]:
-    """``{"a.b": 1, "l.0.x": 2}`` → ``{"a": {"b": 1}, "l": [{"x": 2}]}`` (numeric parts = list index)."""
+    """``{"a.b": 1, "l.0.x": 2}`` → ``{"a": {"b": 1}, "l": [{"x": 2}]}`` (numeric parts = list index).
+
+    A path is left out when it would run into a plain value that an earlier path set (columns
+    ``a`` and ``a.b`` both filled), when it names a field inside a list, or when its list index is
+    above :data:`MAX_LIST_INDEX`; the model then reports what is missing or wrong.
+    """
     root: dict[str, Any] = {}
     for path, value in flat.items():
         parts = path.split(".")
         node: Any = root
         for i, part in enumerate(parts):
             last = i == len(parts) - 1
-            nxt: Any = value if last else ([] if parts[i + 1].isdigit() else {})
+            nxt: Any = value if last else ([] if is_index(parts[i + 1]) else {})
             if isinstance(node, list):
-                idx = int(part)
+                idx = list_index(part)
+                if idx is None:
+                    break
                 while len(node) <= idx:
                     node.append(None)
                 if last or node[idx] is None:
                     node[idx] = nxt
                 node = node[idx]
-            else:
+            elif isinstance(node, dict):
                 if last:
                     node[part] = nxt
                 else:
                     node = node.setdefault(part, nxt)
+            else:
+                break  # an earlier path put a plain value here
     return _drop_list_holes(root)
 
 

@@ -67,26 +67,26 @@ def _guard(rows: Iterator[list[str]], path: Path) -> Iterator[list[str]]:
 
 def read_xlsx(path: Path) -> list[Record]:
     """Read the first sheet of an .xlsx workbook (first row = headers; date cells stay dates)."""
-    import zipfile
-
     from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
 
+    # A damaged workbook can make zipfile, zlib, lxml or openpyxl raise almost anything (BadZipFile,
+    # zlib.error, XMLSyntaxError, KeyError, TypeError, ...), while opening it and, in read-only mode,
+    # while the sheet XML is parsed during iteration: all of it means "not a valid .xlsx".
+    why = "geen geldig Excel-bestand (.xlsx); is het beschadigd of een ander bestandstype?"
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as e:
-        why = "geen geldig Excel-bestand (.xlsx); is het beschadigd of een ander bestandstype?"
+    except Exception as e:
         raise _unreadable(path, why) from e
     try:
-        ws = wb.worksheets[0]
-        rows = ws.iter_rows(values_only=True)
-        try:
-            header = [("" if h is None else str(h)) for h in next(rows)]
-        except StopIteration:
-            raise _unreadable(path, "het eerste werkblad is leeg") from None
-        return list(_records(path, header, ((n, list(r)) for n, r in enumerate(rows, start=2))))
+        rows = [list(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
+    except Exception as e:
+        raise _unreadable(path, why) from e
     finally:
         wb.close()
+    if not rows:
+        raise _unreadable(path, "het eerste werkblad is leeg")
+    header = [("" if h is None else str(h)) for h in rows[0]]
+    return list(_records(path, header, enumerate(rows[1:], start=2)))
 
 
 def _records(
@@ -120,11 +120,14 @@ def _records(
 
 def _not_in_model(path: str) -> bool:
     """True for a column the case model has no field for (medical columns included)."""
-    from dossier.loaders.paths import MEDICAL_KEYS, unknown_keys
+    from dossier.loaders.paths import MEDICAL_KEYS, is_index, list_index, unknown_keys
     from dossier.model import Case
 
-    if any(part in MEDICAL_KEYS for part in path.split(".")):
+    parts = path.split(".")
+    if any(part in MEDICAL_KEYS for part in parts):
         return True
+    if any(is_index(part) and list_index(part) is None for part in parts):
+        return True  # a list index beyond MAX_LIST_INDEX: never read
     return bool(unknown_keys(Case, unflatten({path: ""})))
 
 
