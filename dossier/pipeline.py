@@ -136,13 +136,17 @@ def preflight_attachments(loaded: LoadedCase, work: Path) -> tuple[list[Prepared
         issues.append(Issue(sev, src_name, where, f"bijlagen[{i + 1}].{fld}", msg))
 
     for i, b in enumerate(case.bijlagen):
-        path = (base / b.bestand).resolve()
+        try:
+            path = (base / b.bestand).resolve()
+            exists = path.is_file()
+        except (OSError, ValueError):  # a name too long or otherwise impossible for this file system
+            exists = False
         if b.soort == "medisch":
             add(Severity.fout, i, "soort", f"'{b.titel}' is een medisch document en wordt geweigerd: medische "
                 "informatie gaat alleen van de werknemer of bedrijfsarts naar UWV, nooit in het dossier van de "
                 "werkgever")
             continue
-        if not path.is_file():
+        if not exists:
             add(Severity.fout, i, "bestand", f"bestand '{b.bestand}' niet gevonden (gezocht in {base})")
             continue
         suffix = path.suffix.lower()

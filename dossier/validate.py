@@ -17,6 +17,7 @@ from typing import Any, get_args
 from pydantic import BaseModel, ValidationError
 
 from dossier.errors import Issue, Severity
+from dossier.loaders.nl_values import bsn_elfproef
 from dossier.loaders.paths import MEDICAL_KEYS, unknown_keys
 from dossier.loaders.records import Record
 from dossier.model import Case
@@ -239,6 +240,12 @@ def check_case(
                     f"'{wn.uren_per_week}' is ongeldig; verwacht meer dan 0 en hoogstens 60 uur"))
     if wn.bruto_maandloon is not None and wn.bruto_maandloon < 0:
         out.append((fout, "werknemer.bruto_maandloon", "mag niet negatief zijn"))
+
+    # The dossiernummer names folders and files: it must never be (or contain) a BSN.
+    digits = re.sub(r"\D", "", case.dossiernummer)
+    if (wn.bsn and wn.bsn in digits) or (len(digits) == 9 and bsn_elfproef(digits)):
+        out.append((fout, "dossiernummer", "lijkt een BSN te bevatten; het dossiernummer wordt als map- en "
+                    "bestandsnaam gebruikt en mag geen BSN bevatten"))
 
     wg = case.werkgever
     if wg.loonheffingennummer and not re.fullmatch(r"\d{9}L\d{2}", wg.loonheffingennummer.upper()):

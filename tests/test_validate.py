@@ -89,6 +89,8 @@ def test_every_problem_is_reported_at_once() -> None:
         ({"diagnose": "hernia"}, "diagnose", "medische gegevens", "waarschuwing"),
         ({"werknemer__lievelingskleur": "blauw"}, "werknemer.lievelingskleur", "onbekend veld", "waarschuwing"),
         ({"loonsanctie": {"weken": 0}}, "loonsanctie.weken", "te klein", "fout"),
+        ({"dossiernummer": "111222333"}, "dossiernummer", "BSN", "fout"),
+        ({"dossiernummer": "D-123456782-2026", "werknemer__bsn": "123456782"}, "dossiernummer", "BSN", "fout"),
         ({"eerstejaarsevaluatie": {"spoor2_nodig": "misschien"}}, "eerstejaarsevaluatie.spoor2_nodig",
          "'ja' of 'nee'", "fout"),
     ],
