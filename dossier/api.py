@@ -3,18 +3,19 @@ or exit, and never import click. The CLI in :mod:`dossier.cli` is a thin adapter
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from dossier.errors import CaseDataError, Issue, Severity, UsageError
-from dossier.loaders import expand_inputs, read_records
+from dossier.loaders import expand_inputs, iter_records
 from dossier.loaders.records import Record
 from dossier.model import Case
 from dossier.settings import Settings
 from dossier.timeline import Tijdlijn, compute_timeline
 from dossier.timeline_format import compliance_findings
-from dossier.validate import validate_records
+from dossier.validate import iter_validated
 
 
 @dataclass(frozen=True)
@@ -47,36 +48,76 @@ class CheckReport:
         return [i for i in self.issues if i.severity is Severity.waarschuwing]
 
 
-def load_cases(paths: list[Path], *, today: date | None = None) -> CheckReport:
-    """Read and validate every case in the given files/folders; unreadable files become issues."""
-    report = CheckReport()
+@dataclass(frozen=True)
+class CaseItem:
+    """One record's outcome: the validated case (None when invalid) and its issues.
+
+    ``record`` is None for a file that could not be read at all (its issue says why).
+    """
+
+    record: Record | None
+    case: Case | None
+    issues: list[Issue]
+
+    @property
+    def loaded(self) -> LoadedCase | None:
+        return LoadedCase(self.record, self.case) if self.record is not None and self.case is not None else None
+
+
+def iter_cases(paths: list[Path], *, today: date | None = None) -> Iterator[CaseItem]:
+    """Stream and validate every case in the given files/folders, one record at a time.
+
+    Memory stays flat however long the input is. An unreadable file yields one item with its error
+    and the other files go on.
+
+    Raises:
+        UsageError: no case files were given or found.
+    """
     files = expand_inputs([Path(p) for p in paths])
     if not files:
         raise UsageError("geen casusbestanden gevonden (verwacht .json, .csv of .xlsx)")
     for path in files:
         try:
-            records = read_records(path)
+            for record, case, issues in iter_validated(iter_records(path), today=today):
+                yield CaseItem(record, case, issues)
         except CaseDataError as e:
-            report.issues.extend(e.issues or [Issue(Severity.fout, path.name, "", "", e.message)])
+            yield CaseItem(None, None, e.issues or [Issue(Severity.fout, path.name, "", "", e.message)])
+
+
+def iter_checked(paths: list[Path], *, settings: Settings, today: date) -> Iterator[CaseItem]:
+    """:func:`iter_cases` plus poortwachter compliance findings and missing document elements."""
+    for item in iter_cases(paths, today=today):
+        loaded = item.loaded
+        if loaded is None:
+            yield item
             continue
-        report.records += len(records)
-        valid, issues = validate_records(records, today=today)
-        report.issues.extend(issues)
-        report.cases.extend(LoadedCase(r, c) for r, c in valid)
+        tl = compute_timeline(loaded.case, today=today, wia_aanvraag_week=settings.wia_aanvraag_week)
+        src, where = loaded.record.source.name, _where(loaded)
+        extra = [Issue(Severity.waarschuwing, src, where, code, message)
+                 for code, message in compliance_findings(loaded.case, tl)]
+        extra += [Issue(Severity.waarschuwing, src, where, fld, message)
+                  for fld, message in _missing_data(loaded.case, tl, today=today)]
+        yield CaseItem(item.record, item.case, [*item.issues, *extra])
+
+
+def _collect(items: Iterable[CaseItem]) -> CheckReport:
+    report = CheckReport()
+    for item in items:
+        report.records += item.record is not None
+        report.issues.extend(item.issues)
+        if item.loaded is not None:
+            report.cases.append(item.loaded)
     return report
+
+
+def load_cases(paths: list[Path], *, today: date | None = None) -> CheckReport:
+    """Read and validate every case in the given files/folders; unreadable files become issues."""
+    return _collect(iter_cases(paths, today=today))
 
 
 def check_cases(paths: list[Path], *, settings: Settings, today: date) -> CheckReport:
     """Validate cases and add poortwachter compliance findings (late or missing steps) as warnings."""
-    report = load_cases(paths, today=today)
-    for loaded in report.cases:
-        tl = compute_timeline(loaded.case, today=today, wia_aanvraag_week=settings.wia_aanvraag_week)
-        src, where = loaded.record.source.name, _where(loaded)
-        for code, message in compliance_findings(loaded.case, tl):
-            report.issues.append(Issue(Severity.waarschuwing, src, where, code, message))
-        for fld, message in _missing_data(loaded.case, tl, today=today):
-            report.issues.append(Issue(Severity.waarschuwing, src, where, fld, message))
-    return report
+    return _collect(iter_checked(paths, settings=settings, today=today))
 
 
 def _missing_data(case: Case, tl: Tijdlijn, *, today: date) -> list[tuple[str, str]]:

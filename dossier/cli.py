@@ -151,15 +151,22 @@ def check(cases: tuple[Path, ...], today: date | None, strict: bool | None, wia_
     Meldt alle fouten en waarschuwingen tegelijk, met bestand, regel of casus en veld.
     Exitcode 0 als alles geldig is, 2 bij fouten (of waarschuwingen met --strict).
     """
-    from dossier.api import check_cases
+    from dossier.api import iter_checked
 
     settings = _settings(strict=strict, wia_aanvraag_week=wia_week)
-    report = check_cases(list(cases), settings=settings, today=_today(today))
-    for issue in report.issues:
-        click.echo(scrub(str(issue)))
-    n_err, n_warn = len(report.errors), len(report.warnings)
-    click.echo(f"{len(report.cases)} van {report.records} casus(sen) geldig; "
-               f"{n_err} fout(en), {n_warn} waarschuwing(en).", err=True)
+    n_records = n_valid = n_err = n_warn = 0
+    # Streamed: findings are printed as each case is checked, so memory stays flat for any input.
+    for item in iter_checked(list(cases), settings=settings, today=_today(today)):
+        n_records += item.record is not None
+        n_valid += item.case is not None
+        for issue in item.issues:
+            click.echo(scrub(str(issue)))
+            if issue.severity is Severity.fout:
+                n_err += 1
+            else:
+                n_warn += 1
+    click.echo(f"{n_valid} van {n_records} casus(sen) geldig; {n_err} fout(en), {n_warn} waarschuwing(en).",
+               err=True)
     if n_err or (settings.strict and n_warn):
         sys.exit(int(ExitCode.invalid_data))
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any, get_args
@@ -242,8 +242,10 @@ def check_case(
         out.append((fout, "werknemer.bruto_maandloon", "mag niet negatief zijn"))
 
     # The dossiernummer names folders and files: it must never be (or contain) a BSN.
+    # (the case's own BSN, with or without separators, or any run of exactly 9 digits passing the elfproef)
     digits = re.sub(r"\D", "", case.dossiernummer)
-    if (wn.bsn and wn.bsn in digits) or (len(digits) == 9 and bsn_elfproef(digits)):
+    runs = re.findall(r"(?<!\d)\d{9}(?!\d)", case.dossiernummer)
+    if (wn.bsn and wn.bsn in digits) or any(bsn_elfproef(run) for run in runs):
         out.append((fout, "dossiernummer", "lijkt een BSN te bevatten; het dossiernummer wordt als map- en "
                     "bestandsnaam gebruikt en mag geen BSN bevatten"))
 
@@ -348,15 +350,18 @@ def _d(value: date) -> str:
     return f"{value.day}-{value.month}-{value.year}"
 
 
-def validate_records(
-    records: list[Record], *, today: date | None = None
-) -> tuple[list[tuple[Record, Case]], list[Issue]]:
-    """Validate every record; return the valid cases and all issues (errors and warnings)."""
-    cases: list[tuple[Record, Case]] = []
-    issues: list[Issue] = []
+def iter_validated(
+    records: Iterable[Record], *, today: date | None = None
+) -> Iterator[tuple[Record, Case | None, list[Issue]]]:
+    """Validate records one at a time: yields (record, case or None, issues of that record).
+
+    Streaming keeps memory flat for exports of any length; only the dossiernummers seen so far are
+    kept (to report duplicates). Header problems come once per file, with the first record.
+    """
     seen: dict[str, str] = {}
     reported_headers: set[Path] = set()
     for record in records:
+        issues: list[Issue] = []
         if record.unknown and record.source not in reported_headers:
             # Column problems belong to the header row: report them once per file, not per row.
             reported_headers.add(record.source)
@@ -364,13 +369,24 @@ def validate_records(
                                  _unknown_message(col)) for col in record.unknown)
         case, found = build_case(record, today=today)
         issues.extend(found)
-        if case is None:
-            continue
-        if case.dossiernummer in seen:
+        if case is not None and case.dossiernummer in seen:
             first = seen[case.dossiernummer]
             issues.append(_issue(Severity.fout, record.source.name, _where(record, record.data),
                                  "dossiernummer", f"dossiernummer '{case.dossiernummer}' komt al voor ({first})"))
-            continue
-        seen[case.dossiernummer] = record.location or record.source.name
-        cases.append((record, case))
+            case = None
+        elif case is not None:
+            seen[case.dossiernummer] = record.location or record.source.name
+        yield record, case, issues
+
+
+def validate_records(
+    records: Iterable[Record], *, today: date | None = None
+) -> tuple[list[tuple[Record, Case]], list[Issue]]:
+    """Validate every record; return the valid cases and all issues (errors and warnings)."""
+    cases: list[tuple[Record, Case]] = []
+    issues: list[Issue] = []
+    for record, case, found in iter_validated(records, today=today):
+        issues.extend(found)
+        if case is not None:
+            cases.append((record, case))
     return cases, issues

@@ -90,6 +90,7 @@ def test_every_problem_is_reported_at_once() -> None:
         ({"werknemer__lievelingskleur": "blauw"}, "werknemer.lievelingskleur", "onbekend veld", "waarschuwing"),
         ({"loonsanctie": {"weken": 0}}, "loonsanctie.weken", "te klein", "fout"),
         ({"dossiernummer": "111222333"}, "dossiernummer", "BSN", "fout"),
+        ({"dossiernummer": "D-111222333"}, "dossiernummer", "BSN", "fout"),
         ({"dossiernummer": "D-123456782-2026", "werknemer__bsn": "123456782"}, "dossiernummer", "BSN", "fout"),
         ({"eerstejaarsevaluatie": {"spoor2_nodig": "misschien"}}, "eerstejaarsevaluatie.spoor2_nodig",
          "'ja' of 'nee'", "fout"),
@@ -98,6 +99,11 @@ def test_every_problem_is_reported_at_once() -> None:
 def test_rules(changes: dict[str, Any], field: str, text: str, severity: str) -> None:
     found = _issues(_with(**changes))
     assert any(f == field and text in m and s == severity for s, f, m in found), found
+
+
+def test_a_dossiernummer_with_nine_digits_in_groups_is_not_a_bsn() -> None:
+    # "VZ-2026-51000": its digits 202651000 happen to pass the elfproef, but it holds no BSN
+    assert _issues(_with(dossiernummer="VZ-2026-51000")) == []
 
 
 def test_the_bsn_never_appears_in_a_message() -> None:

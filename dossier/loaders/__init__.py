@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from dossier.errors import CaseDataError, Issue, Severity
 from dossier.loaders.json_file import read_json
 from dossier.loaders.records import Record
-from dossier.loaders.tabular import read_csv, read_xlsx
+from dossier.loaders.tabular import iter_csv, iter_xlsx
 
-READERS = {".csv": read_csv, ".txt": read_csv, ".xlsx": read_xlsx, ".json": read_json}
+READERS: dict[str, Callable[[Path], Iterable[Record]]] = {
+    ".csv": iter_csv, ".txt": iter_csv, ".xlsx": iter_xlsx, ".json": read_json}
 SUPPORTED = ", ".join(sorted(READERS))
 
 
 def read_records(path: Path) -> list[Record]:
     """Pick a reader by the file's suffix and read all raw cases from it."""
+    return list(iter_records(path))
+
+
+def iter_records(path: Path) -> Iterator[Record]:
+    """Stream the raw cases of a file (CSV and XLSX row by row; a JSON file is parsed whole).
+
+    Raises:
+        CaseDataError: unknown type, missing file, or a file that cannot be read (possibly only
+            once iteration reaches the broken part).
+    """
     path = Path(path)
     reader = READERS.get(path.suffix.lower())
     if reader is None:
@@ -23,7 +35,7 @@ def read_records(path: Path) -> list[Record]:
     if not path.is_file():
         why = "bestand niet gevonden" if not path.exists() else "dit is geen bestand"
         raise CaseDataError(f"{path}: {why}", [Issue(Severity.fout, str(path), "", "", why)])
-    return reader(path)
+    yield from reader(path)
 
 
 def expand_inputs(paths: list[Path]) -> list[Path]:
@@ -37,4 +49,4 @@ def expand_inputs(paths: list[Path]) -> list[Path]:
     return out
 
 
-__all__ = ["Record", "expand_inputs", "read_records"]
+__all__ = ["Record", "expand_inputs", "iter_records", "read_records"]

@@ -7,8 +7,8 @@ turning text into dates and numbers is the model's job, so each concern is teste
 
 from __future__ import annotations
 
+import codecs
 import csv
-import io
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -18,44 +18,64 @@ from dossier.loaders.paths import canonical_path, unflatten
 from dossier.loaders.records import Record
 
 
-def _decode(raw: bytes, path: Path) -> str:
-    if b"\x00" in raw[:4096]:
-        raise _unreadable(path, "dit is geen tekstbestand (binaire inhoud); verwacht CSV")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace")
-
-
 def _unreadable(path: Path, why: str) -> CaseDataError:
     issue = Issue(Severity.fout, path.name, "", "", why)
     return CaseDataError(f"{path.name}: {why}", [issue])
 
 
-def _sniff_delimiter(text: str) -> str:
-    first = text.split("\n", 1)[0]
+def _encoding(path: Path) -> str:
+    """``utf-8-sig`` when the whole file is valid UTF-8, else ``cp1252`` (the legacy Excel export).
+
+    Checked chunk by chunk with an incremental decoder, so memory stays flat for any file size.
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")()
     try:
-        return csv.Sniffer().sniff(first, delimiters=";,\t").delimiter
+        with path.open("rb") as f:
+            head = f.read(4096)
+            if b"\x00" in head:
+                raise _unreadable(path, "dit is geen tekstbestand (binaire inhoud); verwacht CSV")
+            try:
+                decoder.decode(head)
+                while chunk := f.read(1 << 20):
+                    decoder.decode(chunk)
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                return "cp1252"
+    except OSError as e:
+        raise _unreadable(path, f"kan het bestand niet lezen ({e.strerror})") from None
+    return "utf-8-sig"
+
+
+def _sniff_delimiter(first_line: str) -> str:
+    try:
+        return csv.Sniffer().sniff(first_line, delimiters=";,\t").delimiter
     except csv.Error:
-        return ";" if first.count(";") >= first.count(",") else ","
+        return ";" if first_line.count(";") >= first_line.count(",") else ","
+
+
+def iter_csv(path: Path) -> Iterator[Record]:
+    """Stream the records of a CSV export, one row at a time (bounded memory for any size).
+
+    Raises:
+        CaseDataError: the file cannot be read at all (also while iterating: a broken quote).
+    """
+    encoding = _encoding(path)
+    with path.open("r", encoding=encoding, errors="replace", newline="") as f:
+        first = f.readline()
+        if not first.strip() and not f.read(1 << 16).strip():
+            raise _unreadable(path, "het bestand is leeg; verwacht een kopregel met kolomnamen")
+        f.seek(0)
+        reader = csv.reader(f, delimiter=_sniff_delimiter(first))
+        try:
+            header = next(reader)
+        except (csv.Error, StopIteration) as e:
+            raise _unreadable(path, f"ongeldige CSV ({e})") from None
+        yield from _records(path, header, ((reader.line_num, row) for row in _guard(reader, path)))
 
 
 def read_csv(path: Path) -> list[Record]:
-    """Read a CSV export; raise :class:`CaseDataError` when the file cannot be read at all."""
-    try:
-        raw = path.read_bytes()
-    except OSError as e:
-        raise _unreadable(path, f"kan het bestand niet lezen ({e.strerror})") from None
-    text = _decode(raw, path)
-    if not text.strip():
-        raise _unreadable(path, "het bestand is leeg; verwacht een kopregel met kolomnamen")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
-    rows: Iterator[list[str]] = iter(reader)
-    try:
-        header = next(rows)
-    except csv.Error as e:
-        raise _unreadable(path, f"ongeldige CSV ({e})") from None
-    return list(_records(path, header, ((reader.line_num, row) for row in _guard(rows, path))))
+    """Read a whole CSV export (see :func:`iter_csv`)."""
+    return list(iter_csv(path))
 
 
 def _guard(rows: Iterator[list[str]], path: Path) -> Iterator[list[str]]:
@@ -65,8 +85,8 @@ def _guard(rows: Iterator[list[str]], path: Path) -> Iterator[list[str]]:
         raise _unreadable(path, f"ongeldige CSV ({e})") from None
 
 
-def read_xlsx(path: Path) -> list[Record]:
-    """Read the first sheet of an .xlsx workbook (first row = headers; date cells stay dates)."""
+def iter_xlsx(path: Path) -> Iterator[Record]:
+    """Stream the first sheet of an .xlsx workbook (first row = headers; date cells stay dates)."""
     from openpyxl import load_workbook
 
     # A damaged workbook can make zipfile, zlib, lxml or openpyxl raise almost anything (BadZipFile,
@@ -78,15 +98,32 @@ def read_xlsx(path: Path) -> list[Record]:
     except Exception as e:
         raise _unreadable(path, why) from e
     try:
-        rows = [list(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
+        rows = _guarded_rows(wb.worksheets[0].iter_rows(values_only=True), path, why)
+        try:
+            first = next(rows)
+        except StopIteration:
+            raise _unreadable(path, "het eerste werkblad is leeg") from None
+        header = [("" if h is None else str(h)) for h in first]
+        yield from _records(path, header, enumerate(rows, start=2))
+    except CaseDataError:
+        raise
     except Exception as e:
         raise _unreadable(path, why) from e
     finally:
         wb.close()
-    if not rows:
-        raise _unreadable(path, "het eerste werkblad is leeg")
-    header = [("" if h is None else str(h)) for h in rows[0]]
-    return list(_records(path, header, enumerate(rows[1:], start=2)))
+
+
+def _guarded_rows(rows: Iterator[tuple[Any, ...]], path: Path, why: str) -> Iterator[list[Any]]:
+    try:
+        for row in rows:
+            yield list(row)
+    except Exception as e:
+        raise _unreadable(path, why) from e
+
+
+def read_xlsx(path: Path) -> list[Record]:
+    """Read a whole workbook's first sheet (see :func:`iter_xlsx`)."""
+    return list(iter_xlsx(path))
 
 
 def _records(
