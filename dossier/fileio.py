@@ -41,6 +41,8 @@ def atomic_path(target: Path) -> Iterator[Path]:
 
 def atomic_write_bytes(target: Path, data: bytes) -> Path:
     """Write ``data`` to ``target`` atomically with owner-only permissions."""
-    with atomic_path(target) as tmp:
-        tmp.write_bytes(data)
+    with atomic_path(target) as tmp, tmp.open("wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
     return target

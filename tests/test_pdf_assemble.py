@@ -475,7 +475,9 @@ def test_failure_while_writing_leaves_no_file_and_no_temp(
     def no_replace(*_args: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(assemble_module.os, "replace", no_replace)
+    import dossier.fileio
+
+    monkeypatch.setattr(dossier.fileio.os, "replace", no_replace)
     with pytest.raises(AssemblyError, match="niet schrijven"):
         assemble_dossier(None, [Part("a", "A", "A", pdf)], out_dir / "dossier.pdf", META)
     assert leftovers(out_dir) == []

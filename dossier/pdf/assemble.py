@@ -15,11 +15,8 @@ The stages, in order (each a small function below):
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -45,6 +42,7 @@ from pypdf.generic import (
 from pypdf.generic import Fit as PdfFit
 
 from dossier.errors import AssemblyError
+from dossier.fileio import atomic_write_bytes
 from dossier.pdf.index import FontSet, RenderedIndex, find_fonts, render_index
 from dossier.pdf.plan import (
     DossierMeta,
@@ -638,30 +636,10 @@ def _drop_unreachable(writer: PdfWriter) -> int:
 
 
 def _write_atomic(out: Path, data: bytes) -> None:
-    """Write to a temp file next to ``out``, then rename; on any failure nothing is left.
-
-    The file is created with mode 0600 (it holds personal data); an existing file at ``out``
-    is only replaced by a complete new one.
-    """
+    """Write atomically with owner-only permissions (:func:`dossier.fileio.atomic_write_bytes`);
+    a file system error becomes a Dutch :class:`AssemblyError`. An existing ``out`` is only
+    replaced by a complete new file."""
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+        atomic_write_bytes(out, data)
     except OSError as exc:
-        raise AssemblyError(
-            f"Kan het dossier niet schrijven in {scrub(str(out.parent))}: {exc.strerror}."
-        ) from exc
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, out)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        if isinstance(exc, OSError):
-            raise AssemblyError(
-                f"Kan het dossier {scrub(out.name)} niet schrijven: {exc.strerror or exc}."
-            ) from exc
-        raise
+        raise AssemblyError(f"Kan het dossier {scrub(out.name)} niet schrijven: {exc.strerror or exc}.") from exc

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
 
 from dossier.errors import AssemblyError
+from dossier.fileio import atomic_write_bytes
 from dossier.privacy import scrub
 
 A4_MM = (210.0, 297.0)
@@ -85,18 +83,5 @@ def image_to_pdf(src: Path, out: Path, *, margin_mm: float = MARGIN_MM) -> Path:
         data = bytes(pdf.output())
     except Exception as exc:  # fpdf2 raises several types for odd images
         raise AssemblyError(f"Bestand {name} kon niet als PDF worden opgemaakt ({exc}).") from exc
-    _write_atomic(out, data)
+    atomic_write_bytes(out, data)
     return out
-
-
-def _write_atomic(out: Path, data: bytes) -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, out)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise

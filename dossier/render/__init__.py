@@ -35,6 +35,7 @@ from dossier.render.context import missing_data as _missing_data
 from dossier.render.docx import render_docx
 from dossier.render.environment import make_environment
 from dossier.render.templates import (
+    SOORTEN,
     TemplateInfo,
     check_template,
     check_templates,
@@ -47,15 +48,6 @@ from dossier.timeline import Tijdlijn
 
 log = logging.getLogger(__name__)
 
-#: The document kinds, as template names (voorblad is separate: see :func:`plan_voorblad`).
-SOORTEN: tuple[str, ...] = (
-    "plan_van_aanpak",
-    "bijstelling_plan_van_aanpak",
-    "trajectplan_tweede_spoor",
-    "inspanningsrapportage",
-    "eerstejaarsevaluatie",
-    "eindevaluatie",
-)
 
 #: ``soort="alle"`` renders in the order of the re-integratieverslag (poortwachter Part A):
 #: plan van aanpak with its bijstellingen, eerstejaarsevaluatie, track 2, eindevaluatie.

@@ -20,9 +20,7 @@ that names the template, the variable and the text of the paragraph around the p
 from __future__ import annotations
 
 import io
-import os
 import re
-import tempfile
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -34,6 +32,7 @@ from jinja2.sandbox import SecurityError
 from lxml import etree
 
 from dossier.errors import TemplateRenderError
+from dossier.fileio import atomic_write_bytes
 
 #: Zip entry timestamp for reproducible output (the earliest a zip file can store).
 ZIP_DATE_TIME = (1980, 1, 1, 0, 0, 0)
@@ -232,20 +231,6 @@ def normalize_docx(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def write_atomic(path: Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` via a temporary file in the same folder and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
 def render_bytes(template: Path, context: Mapping[str, Any], env: Environment) -> bytes:
     """Render a DOCX template to bytes (see :func:`render_docx`)."""
     template = Path(template)
@@ -297,4 +282,4 @@ def render_docx(template: Path, context: Mapping[str, Any], out: Path, env: Envi
             that produces invalid Word XML; the message names the template and the paragraph.
     """
     data = render_bytes(template, context, env)
-    return write_atomic(Path(out), data)
+    return atomic_write_bytes(Path(out), data)

@@ -46,16 +46,18 @@ def _builtin_dir() -> Path:
 #: The built-in templates shipped with dossier.
 BUILTIN_DIR = _builtin_dir()
 
-#: Names of the built-in templates (without .docx), in poortwachter order; voorblad last.
-TEMPLATE_NAMES = (
+#: The document kinds, as template names (voorblad is separate: see ``dossier.render.plan_voorblad``).
+SOORTEN: tuple[str, ...] = (
     "plan_van_aanpak",
     "bijstelling_plan_van_aanpak",
     "trajectplan_tweede_spoor",
     "inspanningsrapportage",
     "eerstejaarsevaluatie",
     "eindevaluatie",
-    "voorblad",
 )
+
+#: Every built-in template: the document kinds, then the dossier cover.
+TEMPLATE_NAMES = (*SOORTEN, "voorblad")
 
 Bron = Literal["ingebouwd", "eigen"]
 
