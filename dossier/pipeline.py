@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 from dossier.api import LoadedCase
 from dossier.convert import Converter
@@ -258,35 +259,75 @@ def _ordered(pieces: list[_Piece]) -> list[_Piece]:
     return sorted(pieces, key=lambda p: (ORDER_OF.get(p.kind, len(GROUPS)), p.datum or date.max, p.key))
 
 
-def build_dossier(loaded: LoadedCase, *, out: Path, settings: Settings, today: date,
-                  converter: Converter | None = None, uwv_dir: Path | None = None) -> BuildResult:
-    """Build the complete, indexed PDF re-integration dossier of one case.
+@dataclass
+class CaseWork:
+    """One case between the three stages of a build.
+
+    ``prepare_*`` (Python: preflight, render) → ``convert`` (LibreOffice) → ``finish_*`` (Python:
+    assemble, publish). Keeping them apart lets a batch render the next case and assemble the previous
+    one while LibreOffice converts this one. ``close()`` removes the private work folder.
+    """
+
+    loaded: LoadedCase
+    settings: Settings
+    today: date
+    work: Path
+    tl: Tijdlijn
+    jobs: list[Any] = field(default_factory=list)
+    docx: list[Path] = field(default_factory=list)
+    attachments: list[PreparedAttachment] = field(default_factory=list)
+    office: list[PreparedAttachment] = field(default_factory=list)
+    office_src: list[Path] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
+    pdf_dir: Path | None = None
+    pdfs: list[Path] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    _clock: float = field(default_factory=time.perf_counter)
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.timings[name] = round(self.timings.get(name, 0.0) + now - self._clock, 3)
+        self._clock = now
+
+    def convert(self, converter: Converter) -> None:
+        """Stage 2: every office document of the case through one LibreOffice call."""
+        self._clock = time.perf_counter()
+        sources = [*self.docx, *self.office_src]
+        self.pdfs = converter.to_pdf(sources, self.pdf_dir or self.work / "pdf") if sources else []
+        for a, pdf in zip(self.office, self.pdfs[len(self.docx):], strict=True):
+            a.pdf = pdf
+        self.lap("convert")
+
+    def close(self) -> None:
+        if self.settings.keep_work:
+            log.warning("Werkmap bewaard: %s", self.work)
+        else:
+            shutil.rmtree(self.work, ignore_errors=True)
+
+
+def _new_work(loaded: LoadedCase, settings: Settings, today: date) -> CaseWork:
+    tl = compute_timeline(loaded.case, today=today, wia_aanvraag_week=settings.wia_aanvraag_week)
+    return CaseWork(loaded, settings, today, Path(tempfile.mkdtemp(prefix="dossier-")), tl)
+
+
+def prepare_dossier(loaded: LoadedCase, *, settings: Settings, today: date) -> CaseWork:
+    """Stage 1 of a build: preflight of the attachments (every problem at once, before anything is
+    written), then render the documents and the cover.
 
     Raises:
         AssemblyError: an attachment cannot be used (all problems listed in ``issues``).
         CaseDataError: with ``settings.strict``, when there are warnings.
-        TemplateRenderError, ConversionError, MissingDependencyError: as their names say.
+        TemplateRenderError: a template is broken.
     """
     from dossier.errors import CaseDataError
-    from dossier.pdf import Part, assemble_dossier
     from dossier.render import plan_documents, plan_voorblad, render_jobs
 
-    timings: dict[str, float] = {}
-    clock = time.perf_counter()
-
-    def lap(name: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        timings[name] = round(now - clock, 3)
-        clock = now
-
-    case = loaded.case
-    tl = compute_timeline(case, today=today, wia_aanvraag_week=settings.wia_aanvraag_week)
-    src, where = loaded.record.source.name, f"dossier {case.dossiernummer}"
-    with work_dir(settings) as work:
-        # 1. Preflight: every problem with the attachments at once, before anything is written.
-        attachments, issues = preflight_attachments(loaded, work)
-        issues += [Issue(Severity.waarschuwing, src, where, f, m) for f, m in missing_riv_parts(case, tl)]
+    w = _new_work(loaded, settings, today)
+    try:
+        case = loaded.case
+        src, where = loaded.record.source.name, f"dossier {case.dossiernummer}"
+        w.attachments, issues = preflight_attachments(loaded, w.work)
+        issues += [Issue(Severity.waarschuwing, src, where, f, m) for f, m in missing_riv_parts(case, w.tl)]
         errors = [i for i in issues if i.severity is Severity.fout]
         if errors:
             raise AssemblyError(f"dossier {case.dossiernummer}: {len(errors)} probleem/problemen met de bijlagen",
@@ -294,60 +335,77 @@ def build_dossier(loaded: LoadedCase, *, out: Path, settings: Settings, today: d
         if settings.strict and issues:
             raise CaseDataError(f"dossier {case.dossiernummer}: {len(issues)} waarschuwing(en) en --strict staat aan",
                                 issues)
-        lap("preflight")
-
-        # 2. Render the generated documents (DOCX) and the cover, while LibreOffice starts.
-        conv = converter or make_converter(settings)
-        conv.start()
-        jobs = plan_documents(case, tl, soort="alle", settings=settings, today=today)
-        cover_job = plan_voorblad(case, tl, settings=settings, today=today)
-        docx = render_jobs([cover_job, *jobs], work / "docx", settings=settings)
-        lap("render")
-
-        # 3. Convert every office document with one LibreOffice process.
-        office = [a for a in attachments if a.pdf is None]
-        office_src = []
-        for a in office:  # copy under a unique name: two attachments may share a file name
-            target = work / "office" / f"bijlage-{a.index + 1}{a.source.suffix.lower()}"
+        w.warnings = issues
+        w.lap("preflight")
+        w.jobs = plan_documents(case, w.tl, soort="alle", settings=settings, today=today)
+        cover_job = plan_voorblad(case, w.tl, settings=settings, today=today)
+        w.docx = render_jobs([cover_job, *w.jobs], w.work / "docx", settings=settings)
+        w.office = [a for a in w.attachments if a.pdf is None]
+        for a in w.office:  # copied under a unique name: two attachments may share a file name
+            target = w.work / "office" / f"bijlage-{a.index + 1}{a.source.suffix.lower()}"
             ensure_dir(target.parent)
             shutil.copyfile(a.source, target)
-            office_src.append(target)
+            w.office_src.append(target)
+        w.lap("render")
+        return w
+    except BaseException:
+        w.close()
+        raise
+
+
+def finish_dossier(w: CaseWork, *, out: Path, uwv_dir: Path | None = None) -> BuildResult:
+    """Stage 3 of a build: order the parts as UWV expects (Part A), assemble and publish atomically."""
+    from dossier.pdf import Part, assemble_dossier
+
+    w._clock = time.perf_counter()
+    case, n_docx = w.loaded.case, len(w.docx)
+    pieces = [_Piece(j.soort, j.titel, j.datum, pdf, _author(case, j.soort), key=f"{j.soort}-{n}")
+              for n, (j, pdf) in enumerate(zip(w.jobs, w.pdfs[1:n_docx], strict=True), start=1)]
+    pieces += [_Piece(a.bijlage.soort, a.bijlage.titel, a.bijlage.datum, a.pdf, a.bijlage.auteur or "",
+                      a.bijlage.wachtwoord, key=f"bijlage-{a.index + 1}")
+               for a in w.attachments if a.pdf is not None]
+    ordered = _ordered(pieces)
+    parts = [Part(key=p.key, title=p.title, group=GROUP_OF.get(p.kind, "Overige bijlagen"), pdf=p.pdf,
+                  datum=p.datum, auteurs=p.auteurs, password=p.password) for p in ordered]
+    cover = Part(key="voorblad", title="Voorblad", group="Voorblad", pdf=w.pdfs[0], in_index=False)
+    meta = dossier_meta(case, w.today)
+    staged = w.work / "dossier.pdf"
+    result = assemble_dossier(cover, parts, staged, meta)
+    w.lap("assemble")
+
+    # Publish: the only writes outside the work folder.
+    index = {"dossiernummer": case.dossiernummer, "paginas": result.total_pages,
+             "delen": [_placement_dict(pl) for pl in result.parts]}
+    with atomic_path(out) as tmp:
+        shutil.copyfile(staged, tmp)
+    index_json = atomic_write_bytes(out.with_suffix(".index.json"),
+                                    json.dumps(index, ensure_ascii=False, indent=2).encode("utf-8"))
+    uwv_files = write_uwv_set(case, ordered, uwv_dir, meta=meta) if uwv_dir is not None else []
+    w.lap("publish")
+    return BuildResult(out, index_json, result.total_pages, index["delen"], w.warnings, uwv_files, w.timings)
+
+
+def build_dossier(loaded: LoadedCase, *, out: Path, settings: Settings, today: date,
+                  converter: Converter | None = None, uwv_dir: Path | None = None) -> BuildResult:
+    """Build the complete, indexed PDF re-integration dossier of one case (the three stages in a row).
+
+    Raises:
+        AssemblyError: an attachment cannot be used (all problems listed in ``issues``).
+        CaseDataError: with ``settings.strict``, when there are warnings.
+        TemplateRenderError, ConversionError, MissingDependencyError: as their names say.
+    """
+    conv = converter or make_converter(settings)
+    try:
+        conv.start()  # LibreOffice starts while the documents render
+        w = prepare_dossier(loaded, settings=settings, today=today)
         try:
-            pdfs = conv.to_pdf([*docx, *office_src], work / "pdf")
+            w.convert(conv)
+            return finish_dossier(w, out=out, uwv_dir=uwv_dir)
         finally:
-            if converter is None:
-                conv.close()
-        for a, pdf in zip(office, pdfs[len(docx):], strict=True):
-            a.pdf = pdf
-        lap("convert")
-
-        # 4. Order the parts as UWV expects (Part A) and assemble.
-        pieces = [_Piece(j.soort, j.titel, j.datum, pdf, _author(case, j.soort), key=f"{j.soort}-{n}")
-                  for n, (j, pdf) in enumerate(zip(jobs, pdfs[1:len(docx)], strict=True), start=1)]
-        pieces += [_Piece(a.bijlage.soort, a.bijlage.titel, a.bijlage.datum, a.pdf, a.bijlage.auteur or "",
-                          a.bijlage.wachtwoord, key=f"bijlage-{a.index + 1}")
-                   for a in attachments if a.pdf is not None]
-        ordered = _ordered(pieces)
-        parts = [Part(key=p.key, title=p.title, group=GROUP_OF.get(p.kind, "Overige bijlagen"), pdf=p.pdf,
-                      datum=p.datum, auteurs=p.auteurs, password=p.password) for p in ordered]
-        cover = Part(key="voorblad", title="Voorblad", group="Voorblad", pdf=pdfs[0], in_index=False)
-        meta = dossier_meta(case, today)
-        staged = work / "dossier.pdf"
-        result = assemble_dossier(cover, parts, staged, meta)
-        lap("assemble")
-
-        # 5. Publish: the only writes outside the work folder.
-        index = {"dossiernummer": case.dossiernummer, "paginas": result.total_pages,
-                 "delen": [_placement_dict(pl) for pl in result.parts]}
-        with atomic_path(out) as tmp:
-            shutil.copyfile(staged, tmp)
-        index_json = atomic_write_bytes(out.with_suffix(".index.json"),
-                                        json.dumps(index, ensure_ascii=False, indent=2).encode("utf-8"))
-        uwv_files: list[Path] = []
-        if uwv_dir is not None:
-            uwv_files = write_uwv_set(case, ordered, uwv_dir, meta=meta)
-        lap("publish")
-    return BuildResult(out, index_json, result.total_pages, index["delen"], issues, uwv_files, timings)
+            w.close()
+    finally:
+        if converter is None:
+            conv.close()
 
 
 def _placement_dict(pl: object) -> dict[str, object]:
@@ -408,37 +466,73 @@ def write_uwv_set(case: Case, ordered: list[_Piece], uwv_dir: Path, *, meta: Dos
 # --- per-case processing for render and batch -----------------------------------------------
 
 
+def prepare_documents(loaded: LoadedCase, out_dir: Path, *, soort: str, settings: Settings, today: date,
+                      pdf: bool = True) -> CaseWork:
+    """Stage 1 for documents: render one kind (or ``alle``) into ``out_dir``; PDFs follow in stage 2."""
+    from dossier.render import plan_documents, render_jobs
+
+    w = _new_work(loaded, settings, today)
+    try:
+        w.jobs = plan_documents(loaded.case, w.tl, soort=soort, settings=settings, today=today)
+        if not w.jobs:
+            raise UsageError(f"dossier {loaded.case.dossiernummer}: geen gegevens voor '{soort}'")
+        rendered = render_jobs(w.jobs, out_dir, settings=settings)
+        w.docx = rendered if pdf else []
+        w.pdfs = [] if pdf else rendered  # nothing to convert: the DOCX files are the result
+        w.pdf_dir = out_dir
+        w.lap("render")
+        return w
+    except BaseException:
+        w.close()
+        raise
+
+
+def finish_documents(w: CaseWork) -> list[Path]:
+    """Stage 3 for documents: the files written (DOCX, then PDF)."""
+    return [*w.docx, *w.pdfs] if w.docx else list(w.pdfs)
+
+
 def render_documents(loaded: LoadedCase, out_dir: Path, *, soort: str, settings: Settings, today: date,
                      pdf: bool, converter: Converter | None = None) -> list[Path]:
     """Render one kind of document (or ``alle``) for a case into ``out_dir`` (DOCX, and PDF with ``pdf``)."""
-    from dossier.render import plan_documents, render_jobs
-
-    case = loaded.case
-    tl = compute_timeline(case, today=today, wia_aanvraag_week=settings.wia_aanvraag_week)
-    jobs = plan_documents(case, tl, soort=soort, settings=settings, today=today)
-    if not jobs:
-        raise UsageError(f"dossier {case.dossiernummer}: geen gegevens voor '{soort}'")
     conv = (converter or make_converter(settings)) if pdf else None
-    if conv is not None:
-        conv.start()
-    docx = render_jobs(jobs, out_dir, settings=settings)
-    if conv is None:
-        return docx
     try:
-        pdfs = conv.to_pdf(docx, out_dir)
+        if conv is not None:
+            conv.start()
+        w = prepare_documents(loaded, out_dir, soort=soort, settings=settings, today=today, pdf=pdf)
+        try:
+            if conv is not None:
+                w.convert(conv)
+            return finish_documents(w)
+        finally:
+            w.close()
     finally:
-        if converter is None:
+        if conv is not None and converter is None:
             conv.close()
-    return [*docx, *pdfs]
+
+
+def prepare_case(loaded: LoadedCase, out_dir: Path, *, soort: str, settings: Settings, today: date) -> CaseWork:
+    """Stage 1 of what a batch does for one case (the full dossier, or documents as DOCX + PDF)."""
+    if soort == "dossier":
+        return prepare_dossier(loaded, settings=settings, today=today)
+    return prepare_documents(loaded, out_dir, soort=soort, settings=settings, today=today, pdf=True)
+
+
+def finish_case(w: CaseWork, out_dir: Path, *, soort: str) -> list[Path]:
+    """Stage 3 of what a batch does for one case; returns the files written into ``out_dir``."""
+    if soort == "dossier":
+        nr = w.loaded.case.dossiernummer
+        result = finish_dossier(w, out=out_dir / f"{nr}.pdf")
+        return [result.pdf, result.index_json]
+    return finish_documents(w)
 
 
 def process_case(loaded: LoadedCase, out_dir: Path, *, soort: str, settings: Settings, today: date,
-                 converter: Converter | None) -> list[Path]:
-    """What a batch does for one case: the full dossier, or rendered documents (DOCX + PDF)."""
-    if soort == "dossier":
-        nr = loaded.case.dossiernummer
-        result = build_dossier(loaded, out=out_dir / f"{nr}.pdf", settings=settings, today=today,
-                               converter=converter)
-        return [result.pdf, result.index_json]
-    return render_documents(loaded, out_dir, soort=soort, settings=settings, today=today, pdf=True,
-                            converter=converter)
+                 converter: Converter) -> list[Path]:
+    """What a batch does for one case, the three stages in a row."""
+    w = prepare_case(loaded, out_dir, soort=soort, settings=settings, today=today)
+    try:
+        w.convert(converter)
+        return finish_case(w, out_dir, soort=soort)
+    finally:
+        w.close()

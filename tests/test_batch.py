@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import csv
 import json
+import os
 import shutil
 import signal
 import subprocess
@@ -84,11 +85,11 @@ def test_mixed_input_good_cases_built_bad_ones_reported(tmp_path: Path, jobs: in
     assert "mislukt" in proc.stderr and "ok: 3" in proc.stderr
 
 
-def _no_batch_soffice_left(grace: float = 5.0) -> bool:
-    """No soffice with a dossier profile (-env:UserInstallation=…dossier-lo-…) is still running."""
+def _no_batch_soffice_left(tmpdir: Path, grace: float = 5.0) -> bool:
+    """No LibreOffice with a profile under this test's own TMPDIR is still running."""
     deadline = time.monotonic() + grace
     while time.monotonic() < deadline:
-        procs = subprocess.run(["pgrep", "-f", "soffice.*dossier-lo-"], capture_output=True, text=True).stdout
+        procs = subprocess.run(["pgrep", "-f", f"soffice.*{tmpdir}"], capture_output=True, text=True).stdout
         if not procs.strip():
             return True
         time.sleep(0.2)
@@ -108,7 +109,10 @@ def test_interrupt_leaves_nothing_half_written_and_skip_existing_finishes(tmp_pa
     out = tmp_path / "uit"
     cmd = [sys.executable, "-m", "dossier", "batch", str(inp), "--out", str(out), "--jobs", "1",
            "--today", "2026-11-23", "--soort", "dossier"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    tmpdir = tmp_path / "tmp"  # LibreOffice profiles go here: only this batch's processes match it
+    tmpdir.mkdir()
+    env = {**os.environ, "TMPDIR": str(tmpdir)}
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:  # wait until some, but not all, cases are done
         done = [p for p in out.glob("B-*") if p.is_dir()] if out.exists() else []
@@ -128,7 +132,7 @@ def test_interrupt_leaves_nothing_half_written_and_skip_existing_finishes(tmp_pa
     assert report["afgebroken"] is True
     not_done = [r for r in report["casussen"] if r["problemen"] == ["niet uitgevoerd: batch afgebroken"]]
     assert len(not_done) == 12 - len(finished)
-    assert _no_batch_soffice_left(), "the interrupted batch left a LibreOffice process behind"
+    assert _no_batch_soffice_left(tmpdir), "the interrupted batch left a LibreOffice process behind"
 
     proc2 = subprocess.run([*cmd, "--skip-existing"], capture_output=True, text=True, timeout=180)
     assert proc2.returncode == 0, proc2.stderr

@@ -33,7 +33,7 @@ from dossier.render.context import (
 )
 from dossier.render.context import missing_data as _missing_data
 from dossier.render.docx import render_docx
-from dossier.render.environment import make_environment
+from dossier.render.environment import make_environment, shared_environment
 from dossier.render.templates import (
     SOORTEN,
     TemplateInfo,
@@ -275,7 +275,7 @@ def render_jobs(jobs: list[DocumentJob], out_dir: Path, *, settings: Settings) -
     Raises:
         TemplateRenderError: a template is broken; the message names template and variable.
     """
-    env = make_environment(settings.locale)
+    env = shared_environment(settings.locale)
     out_dir = Path(out_dir)
     paths = []
     for job in jobs:

@@ -15,6 +15,7 @@ an environment made here (see :mod:`dossier.render.docx`, which always passes it
 
 from __future__ import annotations
 
+import functools
 from collections import OrderedDict
 from typing import Any
 
@@ -105,6 +106,14 @@ class DossierEnvironment(ImmutableSandboxedEnvironment):
 @pass_environment
 def _finalize(env: Any, value: Any) -> Any:
     return f.finalize_value(env, value)
+
+
+@functools.cache
+def shared_environment(locale: str = f.DEFAULT_LOCALE) -> SandboxedEnvironment:
+    """One environment per locale for the whole process, so its compile cache survives from case to
+    case (a batch renders the same templates thousands of times). It is immutable and holds no case
+    data, so sharing it is safe."""
+    return make_environment(locale)
 
 
 def make_environment(locale: str = f.DEFAULT_LOCALE) -> SandboxedEnvironment:
