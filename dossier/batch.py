@@ -27,9 +27,10 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 
-from dossier.api import LoadedCase, load_cases
+from dossier.api import CaseItem, LoadedCase, iter_cases
 from dossier.errors import DossierError, Severity
 from dossier.fileio import atomic_write_bytes, ensure_dir
+from dossier.loaders import expand_inputs, iter_records
 from dossier.privacy import scrub
 from dossier.settings import Settings
 
@@ -334,49 +335,83 @@ def run_batch(inputs: list[Path], out_dir: Path, *, soort: str = "dossier", jobs
 
 def _run(workers: object, inputs: list[Path], out_dir: Path, *, soort: str, jobs: int, settings: Settings,
          today: date, skip_existing: bool, progress: ProgressCallback | None, start: float) -> BatchReport:
-    loaded = load_cases(inputs, today=today)
+    """Stream the cases through the workers: memory stays flat however long the input is.
+
+    Only the small report rows are kept. Invalid and skipped cases get their row as they are read;
+    the rest get theirs when the worker is done with them.
+    """
     report = BatchReport(jobs=jobs)
+    total = _count_records(inputs)
+    lock = threading.Lock()  # rows are added by the reading thread and by the main loop
+    counts = {"done": 0, "failed": 0}
+    started: dict[str, str] = {}  # dossiernummer → location, of cases handed to a worker
+    finished: set[str] = set()
 
-    # Invalid records: one report row each, with every problem found.
-    valid_numbers = {lc.case.dossiernummer for lc in loaded.cases}
-    for key, problems in _invalid_rows(loaded.issues, valid_numbers):
-        report.results.append(CaseResult(key, "fout", [], problems, 0.0))
-
-    todo: list[LoadedCase] = []
-    for lc in loaded.cases:
-        if skip_existing and case_folder(out_dir, lc.case.dossiernummer).is_dir():
-            report.results.append(CaseResult(lc.case.dossiernummer, "overgeslagen", [],
-                                             ["bestaat al (--skip-existing)"], 0.0, lc.record.location))
-        else:
-            todo.append(lc)
-
-    total = len(todo)
-    failed = 0
-
-    def tick(n_done: int) -> None:
+    def tick() -> None:
         if progress is not None:
-            progress(Progress(n_done, total, failed, time.perf_counter() - start))
+            progress(Progress(counts["done"], total, counts["failed"], time.perf_counter() - start))
 
-    tick(0)
-    finished: dict[str, CaseResult] = {}
+    def add(result: CaseResult) -> None:
+        with lock:
+            report.results.append(result)
+            counts["done"] += 1
+            counts["failed"] += result.status == "fout"
+
+    def cases() -> Iterator[LoadedCase]:
+        for item in iter_cases(inputs, today=today):
+            loaded = item.loaded
+            if loaded is None:  # invalid or unreadable: one row with every problem found
+                problems = [scrub(str(i)) for i in item.issues if i.severity is Severity.fout]
+                add(CaseResult(_row_key(item), "fout", [], problems, 0.0,
+                               item.record.location if item.record else ""))
+            elif skip_existing and case_folder(out_dir, loaded.case.dossiernummer).is_dir():
+                add(CaseResult(loaded.case.dossiernummer, "overgeslagen", [], ["bestaat al (--skip-existing)"],
+                               0.0, loaded.record.location))
+            else:
+                started[loaded.case.dossiernummer] = loaded.record.location
+                yield loaded
+
+    stream = cases()
+    tick()
     try:
-        for result in _execute(workers, todo, out_dir, soort, settings, today, jobs):
-            finished[result.dossiernummer] = result
-            failed += result.status == "fout"
-            tick(len(finished))
+        for result in _execute(workers, stream, out_dir, soort, settings, today, jobs):
+            finished.add(result.dossiernummer)
+            add(result)
+            tick()
     except KeyboardInterrupt:
         report.interrupted = True
-    report.results.extend(finished[lc.case.dossiernummer] for lc in todo if lc.case.dossiernummer in finished)
-    report.results.extend(
-        CaseResult(lc.case.dossiernummer, "overgeslagen", [], ["niet uitgevoerd: batch afgebroken"], 0.0,
-                   lc.record.location)
-        for lc in todo if lc.case.dossiernummer not in finished)
+        # What was not done: cases handed out but unfinished, and the rest of the input.
+        rest = [(nr, loc) for nr, loc in started.items() if nr not in finished]
+        with contextlib.suppress(Exception):
+            rest += [(lc.case.dossiernummer, lc.record.location) for lc in stream]
+        for nr, loc in rest:
+            report.results.append(CaseResult(nr, "overgeslagen", [], ["niet uitgevoerd: batch afgebroken"], 0.0,
+                                             loc))
     report.seconds = round(time.perf_counter() - start, 2)
     _remove_stale_tmp(out_dir)
     write_report(report, out_dir)
     if report.interrupted:
         raise KeyboardInterrupt
     return report
+
+
+def _count_records(inputs: list[Path]) -> int:
+    """How many cases the input holds (a quick pass without validation, for the progress line)."""
+    total = 0
+    for path in expand_inputs([Path(p) for p in inputs]):
+        with contextlib.suppress(DossierError):
+            total += sum(1 for _ in iter_records(path))
+    return total
+
+
+def _row_key(item: CaseItem) -> str:
+    """The report key of an invalid case: its dossiernummer as typed, else file and row."""
+    if item.record is None:
+        return item.issues[0].source if item.issues else "?"
+    raw = item.record.data.get("dossiernummer") if isinstance(item.record.data, dict) else None
+    if isinstance(raw, str | int) and str(raw).strip():
+        return scrub(str(raw).strip())
+    return f"{item.record.source.name} {item.record.location}".strip()
 
 
 @contextlib.contextmanager
@@ -399,20 +434,10 @@ def _workers(jobs: int, settings: Settings) -> Iterator[object]:
         yield pool
 
 
-def _execute(workers: object, todo: list[LoadedCase], out_dir: Path, soort: str, settings: Settings,
+def _execute(workers: object, todo: Iterable[LoadedCase], out_dir: Path, soort: str, settings: Settings,
              today: date, jobs: int) -> Iterator[CaseResult]:
-    if not todo:
-        return
     if not isinstance(workers, ProcessPoolExecutor):
-        # The loaded cases live until the end. Frozen, the garbage collector neither re-scans them
-        # nor (counting them as long-lived) postpones full collections while hundreds of MB of
-        # per-case garbage (document trees, compiled templates) pile up.
-        gc.freeze()
-        try:
-            for lc in todo:
-                yield _run_case(lc, out_dir, soort, settings, today, workers)
-        finally:
-            gc.unfreeze()
+        yield from _pipelined(todo, out_dir, soort, settings, today, workers)
         return
     # At most 2×jobs cases in flight: memory stays flat however long the input is.
     pool = workers
@@ -432,26 +457,6 @@ def _execute(workers: object, todo: list[LoadedCase], out_dir: Path, soort: str,
             f.cancel()
         pool.shutdown(wait=True, cancel_futures=True)
         raise
-
-
-def _invalid_rows(issues: list, valid: set[str]) -> list[tuple[str, list[str]]]:
-    """Group validation errors by case; the key is the dossiernummer or, lacking one, the row."""
-    groups: dict[str, list[str]] = {}
-    for issue in issues:
-        if issue.severity is not Severity.fout:
-            continue
-        key = _case_key(issue)
-        if key in valid:
-            continue
-        groups.setdefault(key, []).append(scrub(str(issue)))
-    return list(groups.items())
-
-
-def _case_key(issue) -> str:
-    loc = issue.location or ""
-    if "dossier " in loc:
-        return loc.split("dossier ", 1)[1]
-    return f"{issue.source} {loc}".strip()
 
 
 def _remove_stale_tmp(out_dir: Path) -> None:
