@@ -503,3 +503,20 @@ def test_document_properties_are_sandboxed_too(kuipers, env, tmp_path):
     doc.save(tpl)
     with pytest.raises(TemplateRenderError, match=r"onveilige expressie.*documenteigenschap 'title'"):
         render_docx(tpl, context(kuipers), tmp_path / "o.docx", env)
+
+
+def test_built_templates_have_well_formed_core_properties():
+    """Each core property appears once, in its own namespace (Word refuses duplicates).
+
+    Regression: with docxcompose importable, python-docx wrote keywords/lastModifiedBy/revision a
+    second time in the custom-properties namespace.
+    """
+    from lxml import etree
+
+    custom_ns = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
+    for name in TEMPLATE_NAMES:
+        with zipfile.ZipFile(BUILTIN_DIR / f"{name}.docx") as z:
+            root = etree.fromstring(z.read("docProps/core.xml"))
+        tags = [etree.QName(child) for child in root]
+        assert len({t.localname for t in tags}) == len(tags), (name, [t.localname for t in tags])
+        assert all(t.namespace != custom_ns for t in tags), name
