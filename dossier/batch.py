@@ -341,6 +341,7 @@ def _run(workers: object, inputs: list[Path], out_dir: Path, *, soort: str, jobs
     the rest get theirs when the worker is done with them.
     """
     report = BatchReport(jobs=jobs)
+    wall_start = time.time()
     total = _count_records(inputs)
     lock = threading.Lock()  # rows are added by the reading thread and by the main loop
     counts = {"done": 0, "failed": 0}
@@ -385,6 +386,12 @@ def _run(workers: object, inputs: list[Path], out_dir: Path, *, soort: str, jobs
         with contextlib.suppress(Exception):
             rest += [(lc.case.dossiernummer, lc.record.location) for lc in stream]
         for nr, loc in rest:
+            folder = case_folder(out_dir, nr)
+            if folder.is_dir() and folder.stat().st_mtime >= wall_start - 1:
+                # Renamed into place (complete) just before Ctrl-C landed: the folder is the truth.
+                files = sorted(str(f.relative_to(out_dir)) for f in folder.iterdir())
+                report.results.append(CaseResult(nr, "ok", files, [], 0.0, loc))
+                continue
             report.results.append(CaseResult(nr, "overgeslagen", [], ["niet uitgevoerd: batch afgebroken"], 0.0,
                                              loc))
     report.seconds = round(time.perf_counter() - start, 2)

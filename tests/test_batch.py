@@ -132,6 +132,7 @@ def test_interrupt_leaves_nothing_half_written_and_skip_existing_finishes(tmp_pa
     assert report["afgebroken"] is True
     not_done = [r for r in report["casussen"] if r["problemen"] == ["niet uitgevoerd: batch afgebroken"]]
     assert len(not_done) == 12 - len(finished)
+    assert sorted(r["dossiernummer"] for r in report["casussen"] if r["status"] == "ok") == finished
     assert _no_batch_soffice_left(tmpdir), "the interrupted batch left a LibreOffice process behind"
 
     proc2 = subprocess.run([*cmd, "--skip-existing"], capture_output=True, text=True, timeout=180)
