@@ -8,7 +8,6 @@ Every intermediate file lives in a private work folder; ``publish`` is the only 
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import os
@@ -16,7 +15,6 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -79,19 +77,6 @@ def make_converter(settings: Settings) -> Converter:
     from dossier.convert.libreoffice import SofficeConverter
 
     return SofficeConverter(soffice=settings.soffice, timeout=settings.timeout)
-
-
-@contextlib.contextmanager
-def work_dir(settings: Settings, label: str = "dossier") -> Iterator[Path]:
-    """A private temporary folder for one run; kept with ``keep_work`` (for debugging)."""
-    path = Path(tempfile.mkdtemp(prefix=f"{label}-"))
-    try:
-        yield path
-    finally:
-        if settings.keep_work:
-            log.warning("Werkmap bewaard: %s", path)
-        else:
-            shutil.rmtree(path, ignore_errors=True)
 
 
 def build_created(today: date) -> datetime:
