@@ -49,18 +49,16 @@ DOSSIER_BIN = Path(sys.executable).parent / "dossier"
 DEFAULT_TODAY = date(2026, 11, 23)
 SEED = 2026
 
+# The invented names come from the sample generator, so both make the same kind of people.
+sys.path.insert(0, str(ROOT / "scripts"))
+from make_samples import ACHTERNAMEN, VOORNAMEN  # noqa: E402
+
 #: The targets from the issue.
 TARGET_RATIO = 1.10  # batch --jobs 1 per document ≤ 1.10 × raw one-call soffice per document
 TARGET_SPEEDUP = 1.8  # --jobs 2 throughput ≥ 1.8 × --jobs 1
 TARGET_STRETCH = 0.70  # full dossiers per document ≤ 0.7 × raw one-call soffice per document
 FLAT_TOLERANCE = 1.10  # "flat": peak at 5×N within 10 % of the peak at N (allocator noise)
 
-VOORNAMEN = ["Anouk", "Bram", "Chantal", "Daan", "Esra", "Fleur", "Gerrit", "Hanneke", "Iris", "Jeroen",
-             "Kees", "Lieke", "Mohamed", "Noor", "Olga", "Pieter", "Quinten", "Renée", "Sanne", "Tijs",
-             "Ülkü", "Vera", "Willem", "Yara", "Zoë"]
-ACHTERNAMEN = ["de Jong", "Jansen", "de Vries", "van den Berg", "van Dijk", "Bakker", "Visser", "Smit",
-               "Meijer", "de Boer", "Mulder", "de Groot", "Bos", "Vos", "Peters", "Hendriks", "El Amrani",
-               "van Leeuwen", "Dekker", "Brouwer", "Öztürk", "Willems", "van der Meer", "Kok", "Jacobs"]
 WERKGEVERS = ["Bakkerij Van Dijk & Zonen B.V.", "Zorggroep Eemland", "Bouwbedrijf Heijmans & Zn.",
               "Gemeente Zeewolde", "Supermarkt De Korf B.V.", "Installatietechniek Noord",
               "Schoonmaakbedrijf Glans", "Logistiek Centrum Tilburg"]
