@@ -123,3 +123,48 @@ def test_unreadable_files_give_a_dutch_error_naming_the_file(tmp_path: Path, nam
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(CaseDataError, match="niet gevonden"):
         read_records(tmp_path / "bestaat-niet.csv")
+
+
+@pytest.mark.parametrize("chunk", [1, 3, 17, 1 << 20])
+def test_a_json_list_is_read_case_by_case_whatever_the_chunk_size(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                  chunk: int) -> None:
+    import json
+
+    from dossier.loaders import iter_records, json_file
+
+    monkeypatch.setattr(json_file, "CHUNK", chunk)
+    cases = [{"dossiernummer": f"J-{i}", "tekst": "é ☃ \"quote\" \\ " * i, "getal": 10 ** i, "lijst": [[], {}]}
+             for i in range(1, 8)]
+    p = tmp_path / "lijst.json"
+    p.write_bytes(b"\xef\xbb\xbf" + json.dumps(cases, ensure_ascii=False, indent=2).encode("utf-8"))
+    records = iter_records(p)
+    first = next(records)  # the first case comes before the rest of the file is parsed
+    assert first.data == cases[0] and first.location == "casus 1"
+    assert [r.data for r in records] == cases[1:]
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ('[\n {"a": 1},\n {"a": 2}\n {"a": 3}\n]', "regel 4, kolom 2: verwacht ',' of ']' na casus 2"),
+        ('[\n {"a": 1},\n {"a": 2,}\n]', "ongeldige JSON op regel 3, kolom 10"),
+        ('[\n {"a": 1}\n] x', "regel 3, kolom 3: tekst na het einde van de lijst"),
+        ('[] {}', "regel 1, kolom 4: tekst na het einde van de lijst"),
+        ('[\n {"a": 1},\n', "houdt op midden in de lijst"),
+        ('[\n {"a": 1},\n "tekst"\n]', "casus 2 is geen JSON-object"),
+        ('[{"a": "open string', "ongeldige JSON op regel 1"),
+    ],
+)
+def test_a_broken_json_list_names_line_and_column_after_the_good_cases(tmp_path: Path, content: str,
+                                                                        expected: str) -> None:
+    from dossier.loaders import iter_records
+
+    p = tmp_path / "kapot.json"
+    p.write_text(content, encoding="utf-8")
+    seen = []
+    with pytest.raises(CaseDataError) as info:
+        for r in iter_records(p):
+            seen.append(r.data)
+    assert expected in info.value.message, info.value.message
+    assert "kapot.json" in info.value.message
+    assert all(isinstance(d, dict) for d in seen)

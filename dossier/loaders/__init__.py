@@ -21,7 +21,7 @@ def read_records(path: Path) -> list[Record]:
 
 
 def iter_records(path: Path) -> Iterator[Record]:
-    """Stream the raw cases of a file (CSV and XLSX row by row; a JSON file is parsed whole).
+    """Stream the raw cases of a file (CSV and XLSX row by row, a JSON list case by case).
 
     Raises:
         CaseDataError: unknown type, missing file, or a file that cannot be read (possibly only
