@@ -78,6 +78,8 @@ WORKER_SCRIPT = Path(__file__).with_name("uno_worker.py")
 
 #: Attempts per document: the first try plus one retry in a fresh process.
 MAX_ATTEMPTS = 2
+#: Requests queued in the UNO worker's pipe behind the one it is converting.
+QUEUE_AHEAD = 2
 
 #: Seconds LibreOffice may take to start and accept a UNO connection. Kept apart from the
 #: per-document ``timeout`` because the first start also creates the profile (~1-3 s, more on a
@@ -390,6 +392,11 @@ class _UnoWorker:
 
     def convert(self, src: Path, out: Path, timeout: float) -> None:
         """Ask the worker to convert ``src`` into ``out``; raise _AttemptFailed on any failure."""
+        self.send(src, out)
+        self.result(timeout)
+
+    def send(self, src: Path, out: Path) -> None:
+        """Queue a request; the worker answers requests in the order they were sent."""
         request = (json.dumps({"src": str(src), "out": str(out)}) + "\n").encode("utf-8")
         try:
             written = 0
@@ -397,6 +404,9 @@ class _UnoWorker:
                 written += self._stdin.write(request[written:]) or 0
         except OSError:
             raise _AttemptFailed(self._death_reason(), fatal=True) from None
+
+    def result(self, timeout: float) -> None:
+        """Wait for the answer to the oldest request; raise _AttemptFailed when it failed."""
         answer = self._receive(timeout)
         if answer is None:
             raise _AttemptFailed(f"geen antwoord binnen de time-out van {timeout:g} s", fatal=True)
@@ -669,8 +679,10 @@ class SofficeConverter:
                 job.target.unlink(missing_ok=True)
             if mode == "uno":
                 assert python is not None
-                for job in jobs:
-                    self._convert_uno(python, exe, job)
+                todo = collections.deque(jobs)
+                tries: dict[Path, int] = {}
+                while todo:
+                    self._uno_round(python, exe, todo, tries)
             else:
                 for chunk in _batched(jobs, self.restart_after):
                     self._convert_cli(exe, chunk)
@@ -772,35 +784,58 @@ class SofficeConverter:
             raise
         return worker
 
-    def _convert_uno(self, python: str, exe: str, job: _Job) -> None:
-        reason = ""
-        for attempt in range(1, MAX_ATTEMPTS + 1):
-            staged = self._state.root_dir() / f"{uuid.uuid4().hex}.pdf"
-            try:
-                self._worker(python, exe).convert(job.src, staged, self.timeout)
+    def _uno_round(self, python: str, exe: str, todo: collections.deque[_Job], tries: dict[Path, int]) -> None:
+        """Convert jobs from the head of ``todo`` on one LibreOffice, with requests queued ahead.
+
+        Up to :data:`QUEUE_AHEAD` further requests wait in the worker's pipe while it converts one,
+        so LibreOffice goes straight on to the next document instead of idling until this
+        (possibly busy) Python process has read the answer. Returns when ``todo`` is empty, when
+        the worker is due for recycling, or after a failed attempt (the failed document is put
+        back at the head of ``todo``; after :data:`MAX_ATTEMPTS` a ConversionError is raised).
+        """
+        sent: collections.deque[tuple[_Job, Path]] = collections.deque()
+        try:
+            worker = self._worker(python, exe)
+            room = max(1, self.restart_after - worker.conversions)
+            while todo or sent:
+                while todo and len(sent) <= QUEUE_AHEAD and room > 0:
+                    job = todo.popleft()
+                    sent.append((job, self._state.root_dir() / f"{uuid.uuid4().hex}.pdf"))
+                    room -= 1
+                    worker.send(job.src, sent[-1][1])
+                if not sent:
+                    return  # recycle before the next request
+                job, staged = sent[0]
+                worker.result(self.timeout)
                 problem = _pdf_problem(staged)
                 if problem is not None:
                     raise _AttemptFailed(problem, fatal=False)
                 _publish(staged, job.target)
-                return
-            except _AttemptFailed as exc:
-                reason = exc.reason
-                if exc.fatal:
-                    self._state.stop_worker(kill=True)
-                if attempt < MAX_ATTEMPTS:
-                    logger.warning(
-                        "LibreOffice: '%s' mislukte (%s); nieuwe poging%s.",
-                        job.src.name,
-                        reason,
-                        " met een nieuw LibreOffice-proces" if exc.fatal else "",
-                    )
-            except BaseException:
-                # Interrupted mid-request (e.g. Ctrl-C): the protocol is out of step.
+                sent.popleft()
+        except _AttemptFailed as exc:
+            if exc.fatal or len(sent) > 1:
+                # A dead worker, or answers still due for the requests queued behind this one:
+                # start afresh so requests and answers stay in step.
                 self._state.stop_worker(kill=True)
-                raise
-            finally:
+            for job, staged in reversed(sent):  # back to the head, in order
                 staged.unlink(missing_ok=True)
-        raise self._fail(job, reason)
+                todo.appendleft(job)
+            failed = todo[0]  # the one being converted (or the first, when LibreOffice did not start)
+            tries[failed.src] = tries.get(failed.src, 0) + 1
+            if tries[failed.src] >= MAX_ATTEMPTS:
+                raise self._fail(failed, exc.reason) from None
+            logger.warning(
+                "LibreOffice: '%s' mislukte (%s); nieuwe poging%s.",
+                failed.src.name,
+                exc.reason,
+                " met een nieuw LibreOffice-proces" if exc.fatal else "",
+            )
+        except BaseException:
+            # Interrupted mid-request (e.g. Ctrl-C): the protocol is out of step.
+            self._state.stop_worker(kill=True)
+            for _job, staged in sent:
+                staged.unlink(missing_ok=True)
+            raise
 
     # -- cli mode -------------------------------------------------------------------------
 
