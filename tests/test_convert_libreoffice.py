@@ -419,6 +419,28 @@ def test_unreadable_document_fails_with_its_name_and_leaves_no_pdf(
 
 
 @pytest.mark.libreoffice
+@needs_uno
+def test_broken_document_between_queued_requests_keeps_requests_and_answers_in_step(
+    converters: Callable[..., SofficeConverter], tmp_path: Path
+) -> None:
+    # Requests are queued ahead in the worker's pipe; a failure in the middle must neither shift
+    # the answers onto the wrong documents nor leave PDFs of the queued ones half-made.
+    good = make_docs(tmp_path / "src", 4)
+    broken = tmp_path / "src" / "kapot.docx"
+    broken.write_bytes(b"PK\x03\x04 dit is geen zip")
+    out = tmp_path / "out"
+    conv = converters(mode="uno")
+
+    with pytest.raises(ConversionError, match="'kapot.docx'"):
+        conv.to_pdf([good[0], broken, good[1]], out)
+    assert not (out / "kapot.pdf").exists()
+
+    pdfs = conv.to_pdf([good[3], good[2], good[1]], tmp_path / "out2")
+    for pdf, n in zip(pdfs, (3, 2, 1), strict=True):
+        assert_valid_pdf(pdf, f"Titel document {n}")
+
+
+@pytest.mark.libreoffice
 @needs_soffice
 def test_version_and_availability() -> None:
     conv = SofficeConverter()
