@@ -224,6 +224,32 @@ def test_process_is_recycled_after_restart_after_conversions(
 
 @pytest.mark.libreoffice
 @needs_uno
+def test_successor_starts_before_recycling_and_takes_over(
+    converters: Callable[..., SofficeConverter], tmp_path: Path
+) -> None:
+    # restart_after=8: the successor starts in its own profile 2 conversions early, so recycling
+    # does not make the conversions wait for a LibreOffice start.
+    sources = make_docs(tmp_path / "src", 12)
+    conv = converters(mode="uno", restart_after=8)
+
+    conv.to_pdf(sources[:7], tmp_path / "out")
+    first = conv.pid
+    spare = conv._state.spare
+    assert spare is not None and spare.profile_dir != conv._state.worker.profile_dir
+    assert conv.starts == 2
+
+    pdfs = conv.to_pdf(sources[7:], tmp_path / "out")
+
+    assert conv._state.spare is None
+    assert conv.pid != first and conv._state.worker is spare
+    assert conv.starts == 2
+    assert first is not None and wait_gone(first)
+    for n, pdf in enumerate(pdfs, start=7):
+        assert_valid_pdf(pdf, f"Titel document {n}")
+
+
+@pytest.mark.libreoffice
+@needs_uno
 def test_office_killed_mid_run_is_restarted_and_document_retried(
     converters: Callable[..., SofficeConverter], tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -80,6 +80,8 @@ WORKER_SCRIPT = Path(__file__).with_name("uno_worker.py")
 MAX_ATTEMPTS = 2
 #: Requests queued in the UNO worker's pipe behind the one it is converting.
 QUEUE_AHEAD = 2
+#: Conversions before recycling at which the successor LibreOffice is started (about a second's worth).
+SPARE_LEAD = 15
 
 #: Seconds LibreOffice may take to start and accept a UNO connection. Kept apart from the
 #: per-document ``timeout`` because the first start also creates the profile (~1-3 s, more on a
@@ -319,6 +321,7 @@ class _UnoWorker:
     """Parent side of one ``uno_worker.py`` process and the soffice it runs."""
 
     def __init__(self, python: str, soffice: str, profile_dir: Path) -> None:
+        self.profile_dir = profile_dir
         pipe = f"dossier_{os.getpid()}_{uuid.uuid4().hex}"
         argv = [
             python,
@@ -474,6 +477,9 @@ class _State:
     work_dir: Path | None
     root: Path | None = None
     worker: _UnoWorker | None = None
+    #: The successor, started while ``worker`` does its last conversions before recycling.
+    spare: _UnoWorker | None = None
+    retiring: list[threading.Thread] = field(default_factory=list)
     cli_proc: subprocess.Popen[bytes] | None = None
     staging_seq: int = 0
     generation: int = 0
@@ -493,10 +499,27 @@ class _State:
     def profile_url(self) -> str:
         return self.profile_dir().resolve().as_uri()
 
-    def wipe_profile(self) -> None:
+    def free_profile_dir(self) -> Path:
+        """A profile folder no running LibreOffice of this instance uses (there are two)."""
+        used = {w.profile_dir for w in (self.worker, self.spare) if w is not None}
+        first = self.profile_dir()
+        return first if first not in used else self.root_dir() / "profile-2"
+
+    def wipe_profile(self, profile: Path | None = None) -> None:
         # After a kill the profile may hold half-written files; start the next process clean.
         if self.root is not None:
-            shutil.rmtree(self.root / "profile", ignore_errors=True)
+            shutil.rmtree(profile or self.root / "profile", ignore_errors=True)
+
+    def retire(self, worker: _UnoWorker) -> None:
+        """Stop a recycled worker in the background; its successor is already converting."""
+        thread = threading.Thread(target=worker.stop, name="soffice-retire", daemon=True)
+        thread.start()
+        self.retiring.append(thread)
+
+    def join_retiring(self) -> None:
+        for thread in self.retiring:
+            thread.join()
+        self.retiring.clear()
 
     def new_staging_dir(self) -> Path:
         self.staging_seq += 1
@@ -510,7 +533,7 @@ class _State:
             return
         if kill:
             worker.kill()
-            self.wipe_profile()
+            self.wipe_profile(worker.profile_dir)
         else:
             worker.stop()
 
@@ -518,6 +541,10 @@ class _State:
         with self.lock:
             self.generation += 1
             self.stop_worker(kill=False)
+            spare, self.spare = self.spare, None
+            if spare is not None:
+                spare.stop()
+            self.join_retiring()
             if self.cli_proc is not None:
                 _kill_group(self.cli_proc)
                 self.cli_proc = None
@@ -768,11 +795,38 @@ class SofficeConverter:
             state.stop_worker(kill=True)
         if state.worker is not None and state.worker.conversions >= self.restart_after:
             logger.debug("recycling LibreOffice after %d conversions", state.worker.conversions)
-            state.stop_worker(kill=False)
+            if state.spare is not None:
+                old, state.worker = state.worker, None
+                state.retire(old)
+            else:
+                state.stop_worker(kill=False)
+        if state.worker is None and state.spare is not None:
+            spare, state.spare = state.spare, None
+            if spare.alive():
+                state.worker = spare
+            else:
+                spare.kill()
+                state.wipe_profile(spare.profile_dir)
         if state.worker is None:
             self.starts += 1
-            state.worker = _UnoWorker(python, exe, state.profile_dir())
+            state.join_retiring()
+            state.worker = _UnoWorker(python, exe, state.free_profile_dir())
         return state.worker
+
+    def _start_spare(self, python: str, exe: str, worker: _UnoWorker) -> None:
+        """Start the successor of ``worker`` shortly before it is recycled.
+
+        Starting LibreOffice takes about a second; started :data:`SPARE_LEAD` conversions early
+        (in its own profile), the successor is ready when the old process retires, and the
+        conversions do not wait for it.
+        """
+        lead = min(SPARE_LEAD, self.restart_after // 4)
+        state = self._state
+        if lead < 1 or state.spare is not None or worker.conversions < self.restart_after - lead:
+            return
+        state.join_retiring()
+        self.starts += 1
+        state.spare = _UnoWorker(python, exe, state.free_profile_dir())
 
     def _worker(self, python: str, exe: str) -> _UnoWorker:
         worker = self._spawn_worker(python, exe)
@@ -780,7 +834,7 @@ class SofficeConverter:
             worker.wait_ready()
         except _AttemptFailed:
             self._state.worker = None
-            self._state.wipe_profile()
+            self._state.wipe_profile(worker.profile_dir)
             raise
         return worker
 
@@ -812,6 +866,7 @@ class SofficeConverter:
                     raise _AttemptFailed(problem, fatal=False)
                 _publish(staged, job.target)
                 sent.popleft()
+                self._start_spare(python, exe, worker)
         except _AttemptFailed as exc:
             if exc.fatal or len(sent) > 1:
                 # A dead worker, or answers still due for the requests queued behind this one:
