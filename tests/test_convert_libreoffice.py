@@ -457,7 +457,7 @@ def test_broken_document_between_queued_requests_keeps_requests_and_answers_in_s
     out = tmp_path / "out"
     conv = converters(mode="uno")
 
-    with pytest.raises(ConversionError, match="'kapot.docx'"):
+    with pytest.raises(ConversionError, match=r"'kapot\.docx'"):
         conv.to_pdf([good[0], broken, good[1]], out)
     assert not (out / "kapot.pdf").exists()
 
