@@ -27,6 +27,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from docx.opc.pkgwriter import PackageWriter
 from docxtpl import DocxTemplate
 from jinja2 import Environment, TemplateError, TemplateSyntaxError, UndefinedError
 from jinja2.sandbox import SecurityError
@@ -162,6 +163,31 @@ class _DossierDocxTemplate(DocxTemplate):
                 self.dossier_source = initial
                 setattr(props, prop, plain.from_string(initial).render(context))
 
+    def save_reproducible(self) -> bytes:
+        """The rendered document as DOCX bytes in a reproducible zip, compressed once.
+
+        ``save`` would write python-docx's default-level zip that :func:`normalize_docx` then
+        unpacks and compresses again; writing the package straight into the normalized zip does the
+        same in one pass (about a fifth of the render time). docxtpl's picture and media
+        replacement post-process a saved file, so documents using them take the long way.
+        """
+        if self.pics_to_replace or self.crc_to_new_media or self.crc_to_new_embedded or self.zipname_to_replace:
+            buf = io.BytesIO()
+            self.save(buf)
+            return normalize_docx(buf.getvalue())
+        package = self.docx.part.package
+        parts = package.parts
+        for part in parts:
+            part.before_marshal()
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=ZIP_LEVEL) as zf:
+            writer = _ReproducibleZip(zf)
+            PackageWriter._write_content_types_stream(writer, parts)
+            PackageWriter._write_pkg_rels(writer, package.rels)
+            PackageWriter._write_parts(writer, parts)
+        self.is_saved = True
+        return buf.getvalue()
+
     def render_footnotes(self, context: dict[str, Any], jinja_env: Environment | None = None) -> None:
         if jinja_env is None:
             raise TemplateRenderError("interne fout: geen sjabloonomgeving meegegeven")
@@ -233,17 +259,32 @@ def _message(name: str, exc: BaseException, tpl: _DossierDocxTemplate) -> tuple[
     return msg, detail
 
 
+def _entry(name: str) -> zipfile.ZipInfo:
+    """A zip entry with fixed timestamp and attributes, so equal input gives equal bytes."""
+    info = zipfile.ZipInfo(name, date_time=ZIP_DATE_TIME)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    info.create_system = 3
+    return info
+
+
+class _ReproducibleZip:
+    """python-docx's physical package writer interface (``write``), on reproducible entries."""
+
+    def __init__(self, zf: zipfile.ZipFile) -> None:
+        self._zf = zf
+
+    def write(self, pack_uri: Any, blob: bytes) -> None:
+        self._zf.writestr(_entry(pack_uri.membername), blob)
+
+
 def normalize_docx(data: bytes) -> bytes:
     """Rewrite a DOCX zip with fixed timestamps and attributes, so equal input gives equal bytes."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as zin, \
             zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=ZIP_LEVEL) as zout:
         for item in zin.infolist():
-            info = zipfile.ZipInfo(item.filename, date_time=ZIP_DATE_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            info.create_system = 3
-            zout.writestr(info, zin.read(item.filename))
+            zout.writestr(_entry(item.filename), zin.read(item.filename))
     return out.getvalue()
 
 
@@ -263,8 +304,7 @@ def render_bytes(template: Path, context: Mapping[str, Any], env: Environment) -
     try:
         # autoescape=True keeps env.autoescape on (docxtpl sets it on the env it is given).
         tpl.render(dict(context), jinja_env=env, autoescape=True)
-        buf = io.BytesIO()
-        tpl.save(buf)
+        data = tpl.save_reproducible()
     except TemplateRenderError as e:
         raise TemplateRenderError(f"{name}: {e.message}", template=name, detail=e.detail) from e
     except TemplateError as e:
@@ -277,7 +317,7 @@ def render_bytes(template: Path, context: Mapping[str, Any], env: Environment) -
     except (ValueError, TypeError, ArithmeticError) as e:
         msg, detail = _message(name, e, tpl)
         raise TemplateRenderError(msg, template=name, detail=detail) from e
-    return normalize_docx(buf.getvalue())
+    return data
 
 
 def render_docx(template: Path, context: Mapping[str, Any], out: Path, env: Environment) -> Path:

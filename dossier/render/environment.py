@@ -73,15 +73,30 @@ class DossierEnvironment(ImmutableSandboxedEnvironment):
         )
         self.locale = locale
         self._compiled: OrderedDict[str, Template] = OrderedDict()
+        self._overlays: dict[Any, Any] = {}
         for name in list(self.globals):
             if name not in TOEGESTANE_GLOBALS:
                 del self.globals[name]
         self.filters.update(f.filter_functions())
 
     def overlay(self, **kwargs: Any) -> Any:
-        """An overlay (e.g. without autoescape) with its own compile cache."""
-        env = super().overlay(**kwargs)
-        env._compiled = OrderedDict()
+        """An overlay (e.g. without autoescape) with its own compile cache, made once per settings.
+
+        Rendering asks for the same overlay for every document (the document properties are
+        plain text); a new overlay each time would start with an empty compile cache.
+        """
+        try:
+            key: Any = tuple(sorted(kwargs.items()))
+            hash(key)
+        except TypeError:
+            key = None
+        env = self._overlays.get(key) if key is not None else None
+        if env is None:
+            env = super().overlay(**kwargs)
+            env._compiled = OrderedDict()
+            env._overlays = {}
+            if key is not None:
+                self._overlays[key] = env
         return env
 
     def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> Template:
