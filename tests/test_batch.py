@@ -155,3 +155,20 @@ def test_batch_with_the_fake_converter_renders_documents(tmp_path: Path) -> None
     assert {p.suffix for p in (tmp_path / "uit" / "B-000").iterdir()} == {".docx", ".pdf"}
     assert seen[0].done == 0 and seen[-1].done == seen[-1].total == 3
     assert "ok: 3" in report.summary()
+
+
+def test_a_json_list_broken_halfway_builds_the_cases_before_and_reports_the_file(tmp_path: Path) -> None:
+    """A JSON export is streamed: a syntax error halfway does not lose the good cases before it."""
+    good = [json.dumps(c, ensure_ascii=False) for c in _cases(3)]
+    inp = tmp_path / "export.json"
+    inp.write_text("[\n" + ",\n".join(good[:2]) + ',\n{"dossiernummer": "B-9" kapot},\n' + good[2] + "\n]",
+                   encoding="utf-8")
+    report = run_batch([inp], tmp_path / "uit", soort="plan_van_aanpak", jobs=1,
+                       settings=Settings(converter="fake"), today=date(2026, 11, 23))
+    rows = {r.dossiernummer: r for r in report.results}
+    assert rows["B-000"].status == rows["B-001"].status == "ok"
+    assert (tmp_path / "uit" / "B-001").is_dir()
+    assert rows["export.json"].status == "fout"
+    assert "ongeldige JSON op regel 4" in rows["export.json"].problemen[0]
+    assert "B-002" not in rows  # after a syntax error the rest of the file cannot be read
+    assert report.failed == 1
