@@ -393,11 +393,6 @@ class _UnoWorker:
         """True while the worker process runs."""
         return self.proc.poll() is None
 
-    def convert(self, src: Path, out: Path, timeout: float) -> None:
-        """Ask the worker to convert ``src`` into ``out``; raise _AttemptFailed on any failure."""
-        self.send(src, out)
-        self.result(timeout)
-
     def send(self, src: Path, out: Path) -> None:
         """Queue a request; the worker answers requests in the order they were sent."""
         request = (json.dumps({"src": str(src), "out": str(out)}) + "\n").encode("utf-8")
