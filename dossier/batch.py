@@ -139,14 +139,22 @@ def release_memory() -> None:
     """Collect cyclic garbage now (not at a random later case) and return free pages to the system."""
     gc.collect()
     _trim()
+
+
 #: Cases between two calls of :func:`release_memory` in a worker.
 TRIM_EVERY = 10
+_cases_done = itertools.count(1)  # per process: the driver (--jobs 1) or a pool worker
+
+
+def _case_done() -> None:
+    """Count a finished case in this process; release memory every :data:`TRIM_EVERY` cases."""
+    if next(_cases_done) % TRIM_EVERY == 0:
+        release_memory()
 
 
 # --- worker side ---------------------------------------------------------------------------
 
 _worker_converter = None
-_worker_cases = itertools.count(1)
 
 
 def _worker_init(settings: Settings) -> None:
@@ -240,8 +248,7 @@ def _run_case(loaded: LoadedCase, out_dir: Path, soort: str, settings: Settings,
         return _failure(loaded, e, flight.start)
     finally:
         flight.discard()
-        if next(_worker_cases) % TRIM_EVERY == 0:
-            release_memory()
+        _case_done()
 
 
 def _pipelined(todo: Iterable[LoadedCase], out_dir: Path, soort: str, settings: Settings, today: date,
@@ -253,7 +260,6 @@ def _pipelined(todo: Iterable[LoadedCase], out_dir: Path, soort: str, settings: 
     from dossier.pipeline import finish_case, prepare_case
 
     stop = threading.Event()
-    finished = itertools.count(1)
     prepared: queue.Queue[_Flight | None] = queue.Queue(maxsize=1)
     converted: queue.Queue[_Flight | None] = queue.Queue(maxsize=1)
 
@@ -329,8 +335,7 @@ def _pipelined(todo: Iterable[LoadedCase], out_dir: Path, soort: str, settings: 
                         result = _failure(flight.loaded, e, flight.start)
             finally:
                 flight.discard()
-            if next(finished) % TRIM_EVERY == 0:
-                release_memory()
+            _case_done()
             yield result
     finally:
         stop.set()
