@@ -20,6 +20,7 @@ from dossier.loaders.records import Record
 #: Bytes read at a time; an element larger than the buffer doubles the next read.
 CHUNK = 1 << 20
 _WS = " \t\n\r"
+_CUT_OFF = "ongeldige JSON: het bestand houdt op midden in de lijst van casussen"
 
 
 def _fail(path: Path, why: str) -> CaseDataError:
@@ -46,7 +47,7 @@ class _Text:
         try:
             new = self._decoder.decode(chunk, final=not chunk)
         except UnicodeDecodeError:
-            raise _fail(self._path, "het bestand is geen UTF-8-tekst; sla het op als UTF-8") from None
+            raise self.fail("het bestand is geen UTF-8-tekst; sla het op als UTF-8") from None
         self._line, self._col = self.where(self.pos)
         self.text, self.pos = self.text[self.pos:] + new, 0
         self.eof = not chunk
@@ -59,6 +60,14 @@ class _Text:
         if not newlines:
             return self._line, self._col + pos
         return self._line + newlines, pos - done.rfind("\n")
+
+    def fail(self, why: str) -> CaseDataError:
+        return _fail(self._path, why)
+
+    def fail_at(self, pos: int, why: str) -> CaseDataError:
+        """A syntax error at ``text[pos]``, named by line and column in the file."""
+        line, col = self.where(pos)
+        return self.fail(f"ongeldige JSON op regel {line}, kolom {col}: {why}")
 
     def skip_ws(self) -> str | None:
         """Move to the next non-blank character and return it (None at the end of the file)."""
@@ -74,11 +83,6 @@ class _Text:
         while self.more():
             pass
         return self.text[self.pos:]
-
-
-def _decode_error(text: _Text, e: json.JSONDecodeError, offset: int = 0) -> str:
-    line, col = text.where(offset + e.pos)
-    return f"ongeldige JSON op regel {line}, kolom {col}: {e.msg}"
 
 
 def _value(text: _Text, decoder: json.JSONDecoder) -> Any:
@@ -98,74 +102,68 @@ def _value(text: _Text, decoder: json.JSONDecoder) -> Any:
         return value
 
 
-def _end(text: _Text, fail: Any) -> None:
+def _end(text: _Text) -> None:
     """Past the closing ']': only blanks may follow."""
     text.pos += 1
     if text.skip_ws() is not None:
-        line, col = text.where(text.pos)
-        raise fail(f"ongeldige JSON op regel {line}, kolom {col}: tekst na het einde van de lijst")
+        raise text.fail_at(text.pos, "tekst na het einde van de lijst")
 
 
-def _parse_list(text: _Text, path: Path, fail: Any) -> Iterator[Record]:
+def _parse_list(text: _Text, path: Path) -> Iterator[Record]:
     decoder = json.JSONDecoder()
     text.pos += 1  # the '['
     if text.skip_ws() == "]":
-        _end(text, fail)
+        _end(text)
         return
     i = 0
     while True:
         i += 1
         if text.skip_ws() is None:
-            raise fail("ongeldige JSON: het bestand houdt op midden in de lijst van casussen")
+            raise text.fail(_CUT_OFF)
         try:
             item = _value(text, decoder)
         except json.JSONDecodeError as e:
-            raise fail(_decode_error(text, e)) from None
+            raise text.fail_at(e.pos, e.msg) from None
         if not isinstance(item, dict):
-            raise fail(f"casus {i} is geen JSON-object")
+            raise text.fail(f"casus {i} is geen JSON-object")
         yield Record(path, f"casus {i}", item)
         c = text.skip_ws()
         if c == "]":
-            _end(text, fail)
+            _end(text)
             return
+        if c is None:
+            raise text.fail(_CUT_OFF)
         if c != ",":
-            if c is None:
-                raise fail("ongeldige JSON: het bestand houdt op midden in de lijst van casussen")
-            line, col = text.where(text.pos)
-            raise fail(f"ongeldige JSON op regel {line}, kolom {col}: verwacht ',' of ']' na casus {i}")
+            raise text.fail_at(text.pos, f"verwacht ',' of ']' na casus {i}")
         text.pos += 1
 
 
 def read_json(path: Path) -> Iterator[Record]:
     """Stream one case or a list of cases; raise :class:`CaseDataError` when it is not valid JSON."""
-
-    def fail(why: str) -> CaseDataError:
-        return _fail(path, why)
-
     try:
         f = path.open("rb")
     except OSError as e:
-        raise fail(f"kan het bestand niet lezen ({e.strerror})") from None
+        raise _fail(path, f"kan het bestand niet lezen ({e.strerror})") from None
     with f:
         text = _Text(f, path)
         try:
             first = text.skip_ws()
             if first is None:
-                raise fail("het bestand is leeg; verwacht een JSON-object met een casus")
+                raise text.fail("het bestand is leeg; verwacht een JSON-object met een casus")
             if first == "[":
-                yield from _parse_list(text, path, fail)
+                yield from _parse_list(text, path)
                 return
             try:
                 data = json.loads(text.rest())
             except json.JSONDecodeError as e:
-                raise fail(_decode_error(text, e, text.pos)) from None
+                raise text.fail_at(text.pos + e.pos, e.msg) from None
         except OSError as e:
-            raise fail(f"kan het bestand niet lezen ({e.strerror})") from None
+            raise text.fail(f"kan het bestand niet lezen ({e.strerror})") from None
         except ValueError:  # Python refuses to convert an integer of more than 4300 digits
-            raise fail("ongeldige JSON: een getal is te lang (meer dan 4300 cijfers)") from None
+            raise text.fail("ongeldige JSON: een getal is te lang (meer dan 4300 cijfers)") from None
         except RecursionError:
-            raise fail("ongeldige JSON: te diep genest") from None
+            raise text.fail("ongeldige JSON: te diep genest") from None
     if isinstance(data, dict):
         yield Record(path, "", data)
         return
-    raise fail("verwacht een JSON-object (één casus) of een lijst van casussen")
+    raise _fail(path, "verwacht een JSON-object (één casus) of een lijst van casussen")
