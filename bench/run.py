@@ -592,7 +592,8 @@ def profile_stages(loaded: list[Any], rendered_full: Rendered, insp: Rendered, w
                    sample: int) -> Profile:
     """What batch --jobs 1 does per case, in process: stage timings of ``build_dossier`` with one warm
     converter; then the UNO converter alone over the (a)(i) DOCX files (incl. its start)."""
-    from dossier.pipeline import build_dossier, make_converter
+    from dossier.convert import make_converter
+    from dossier.pipeline import build_dossier
     from dossier.settings import default_settings
 
     settings = default_settings()

@@ -1,39 +1,98 @@
-"""The public library API. Functions raise :class:`~dossier.errors.DossierError`; they never print
-or exit, and never import click. The CLI in :mod:`dossier.cli` is a thin adapter over these."""
+"""The public library API: the one door to dossier.
+
+Every front end — the ``dossier`` command, a web application, a batch worker — calls these functions
+and nothing below them. Each takes plain arguments (paths, a :class:`Settings`, a reference date),
+returns a result object, raises :class:`DossierError` (with an :class:`ExitCode` and, where there
+are any, the located ``issues``) and never prints or exits.
+
+Reading cases:
+    :func:`iter_cases`, :func:`load_cases`, :func:`load_one_case`, :func:`check` (validation plus the
+    findings of :mod:`dossier.findings`, streamed with running counts).
+Timeline:
+    :func:`case_timeline`, :func:`timelines` (one or many cases of a file), :func:`format_timeline`
+    (text, the JSON contract, iCalendar).
+Documents and the dossier:
+    :func:`render_documents` (a kind or ``alle``, into a folder or one file), :func:`build` (the indexed PDF
+    dossier, optionally with the UWV upload set), :func:`build_dossier` for a loaded case.
+Many cases:
+    :func:`run_batch` with a :class:`Runner` (local pipeline or process pool) over the unit of work
+    :func:`build_case`.
+Templates and schema:
+    :func:`list_templates`, :func:`export_templates`, :func:`check_templates`, :func:`case_schema`;
+    the document kinds in :data:`KINDS`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import importlib
+import json
+import shutil
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
 
-from dossier.errors import CaseDataError, Issue, Severity, UsageError
-from dossier.loaders import expand_inputs, iter_records
-from dossier.loaders.records import Record
-from dossier.model import Case
-from dossier.settings import Settings
-from dossier.timeline import Tijdlijn, compute_timeline
-from dossier.timeline_format import compliance_findings
-from dossier.validate import iter_validated
+from dossier.errors import (
+    AssemblyError,
+    BatchFailures,
+    CaseDataError,
+    ConversionError,
+    DossierError,
+    ExitCode,
+    Issue,
+    MissingDependencyError,
+    Severity,
+    TemplateRenderError,
+    UsageError,
+)
+from dossier.logs import configure_logging
+from dossier.privacy import scrub
+from dossier.settings import Settings, default_settings
+
+if TYPE_CHECKING:
+    from dossier.cases import CaseItem, LoadedCase
+    from dossier.findings import Finding
+    from dossier.model import Case
+    from dossier.pipeline import BuildResult
+    from dossier.render.templates import TemplateInfo
+    from dossier.timeline import Tijdlijn
+
+#: Names this module offers but imports only when first used (rendering, PDF and batch are heavy;
+#: ``dossier --help`` or ``dossier check`` should not pay for them).
+_LAZY: dict[str, str] = {
+    "BatchJob": "dossier.batch", "BatchReport": "dossier.batch", "CaseResult": "dossier.batch",
+    "Progress": "dossier.batch", "Runner": "dossier.batch", "build_case": "dossier.batch",
+    "make_runner": "dossier.batch", "run_batch": "dossier.batch",
+    "BuildResult": "dossier.pipeline", "build_dossier": "dossier.pipeline",
+    "CaseItem": "dossier.cases", "LoadedCase": "dossier.cases", "iter_cases": "dossier.cases",
+    "Finding": "dossier.findings", "KINDS": "dossier.kinds", "Kind": "dossier.kinds",
+    "TemplateInfo": "dossier.render.templates", "Tijdlijn": "dossier.timeline",
+}
 
 
-@dataclass(frozen=True)
-class LoadedCase:
-    """A validated case with the record it came from (for messages and attachment paths)."""
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_LAZY[name]), name)
+    globals()[name] = value
+    return value
 
-    record: Record
-    case: Case
 
-    @property
-    def label(self) -> str:
-        where = f", {self.record.location}" if self.record.location else ""
-        return f"{self.record.source.name}{where}, dossier {self.case.dossiernummer}"
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+TimelineFormat = Literal["text", "json", "ics"]
+
+
+# --- reading and checking cases ------------------------------------------------------------
 
 
 @dataclass
 class CheckReport:
-    """Everything ``dossier check`` found: validation issues and compliance findings."""
+    """Every case of the input, validated, with all issues (errors and warnings)."""
 
     cases: list[LoadedCase] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
@@ -48,61 +107,16 @@ class CheckReport:
         return [i for i in self.issues if i.severity is Severity.waarschuwing]
 
 
-@dataclass(frozen=True)
-class CaseItem:
-    """One record's outcome: the validated case (None when invalid) and its issues.
-
-    ``record`` is None for a file that could not be read at all (its issue says why).
-    """
-
-    record: Record | None
-    case: Case | None
-    issues: list[Issue]
-
-    @property
-    def loaded(self) -> LoadedCase | None:
-        return LoadedCase(self.record, self.case) if self.record is not None and self.case is not None else None
-
-
-def iter_cases(paths: list[Path], *, today: date | None = None) -> Iterator[CaseItem]:
-    """Stream and validate every case in the given files/folders, one record at a time.
-
-    Memory stays flat however long the input is. An unreadable file yields one item with its error
-    and the other files go on.
+def load_cases(paths: list[Path], *, today: date | None = None) -> CheckReport:
+    """Read and validate every case in the given files/folders; unreadable files become issues.
 
     Raises:
         UsageError: no case files were given or found.
     """
-    files = expand_inputs([Path(p) for p in paths])
-    if not files:
-        raise UsageError("geen casusbestanden gevonden (verwacht .json, .csv of .xlsx)")
-    for path in files:
-        try:
-            for record, case, issues in iter_validated(iter_records(path), today=today):
-                yield CaseItem(record, case, issues)
-        except CaseDataError as e:
-            yield CaseItem(None, None, e.issues or [Issue(Severity.fout, path.name, "", "", e.message)])
+    from dossier.cases import iter_cases
 
-
-def iter_checked(paths: list[Path], *, settings: Settings, today: date) -> Iterator[CaseItem]:
-    """:func:`iter_cases` plus poortwachter compliance findings and missing document elements."""
-    for item in iter_cases(paths, today=today):
-        loaded = item.loaded
-        if loaded is None:
-            yield item
-            continue
-        tl = compute_timeline(loaded.case, today=today, wia_aanvraag_week=settings.wia_aanvraag_week)
-        src, where = loaded.record.source.name, _where(loaded)
-        extra = [Issue(Severity.waarschuwing, src, where, code, message)
-                 for code, message in compliance_findings(loaded.case, tl)]
-        extra += [Issue(Severity.waarschuwing, src, where, fld, message)
-                  for fld, message in _missing_data(loaded.case, tl, today=today)]
-        yield CaseItem(item.record, item.case, [*item.issues, *extra])
-
-
-def _collect(items: Iterable[CaseItem]) -> CheckReport:
     report = CheckReport()
-    for item in items:
+    for item in iter_cases(paths, today=today):
         report.records += item.record is not None
         report.issues.extend(item.issues)
         if item.loaded is not None:
@@ -110,64 +124,332 @@ def _collect(items: Iterable[CaseItem]) -> CheckReport:
     return report
 
 
-def load_cases(paths: list[Path], *, today: date | None = None) -> CheckReport:
-    """Read and validate every case in the given files/folders; unreadable files become issues."""
-    return _collect(iter_cases(paths, today=today))
+def findings(case: Case, *, settings: Settings, today: date) -> list[Finding]:
+    """What a case lacks or did late on ``today``: the list ``check``, ``build`` and ``batch`` report."""
+    from dossier.findings import case_findings
+
+    return case_findings(case, case_timeline(case, settings=settings, today=today), settings=settings)
 
 
-def check_cases(paths: list[Path], *, settings: Settings, today: date) -> CheckReport:
-    """Validate cases and add poortwachter compliance findings (late or missing steps) as warnings."""
-    return _collect(iter_checked(paths, settings=settings, today=today))
+def iter_checked(paths: list[Path], *, settings: Settings, today: date) -> Iterator[CaseItem]:
+    """:func:`iter_cases` plus every valid case's findings, as warnings located at the case."""
+    from dossier.cases import CaseItem, iter_cases
+
+    for item in iter_cases(paths, today=today):
+        loaded = item.loaded
+        if loaded is None:
+            yield item
+            continue
+        found = findings(loaded.case, settings=settings, today=today)
+        extra = [f.issue(loaded.record.source.name, loaded.where) for f in found]
+        yield CaseItem(item.record, item.case, [*item.issues, *extra])
 
 
-def _missing_data(case: Case, tl: Tijdlijn, *, today: date) -> list[tuple[str, str]]:
-    """Required document elements that are empty (from the render layer, when installed)."""
-    try:
-        from dossier.render import missing_data
-    except ImportError:  # the document layer is optional for plain validation
-        return []
-    return missing_data(case, tl, today=today)
+class CheckRun:
+    """A streamed check: iterate it for each case's outcome; the counts grow as it goes.
+
+    Memory stays flat for any input: nothing but the counts is kept.
+    """
+
+    def __init__(self, items: Iterator[CaseItem], *, strict: bool) -> None:
+        self._items = items
+        self.strict = strict
+        self.records = self.valid = self.errors = self.warnings = 0
+
+    def __iter__(self) -> Iterator[CaseItem]:
+        for item in self._items:
+            self.records += item.record is not None
+            self.valid += item.case is not None
+            n_err = len(item.errors)
+            self.errors += n_err
+            self.warnings += len(item.issues) - n_err
+            yield item
+
+    @property
+    def failed(self) -> bool:
+        """Errors were found (or, with ``strict``, warnings)."""
+        return bool(self.errors or (self.strict and self.warnings))
+
+    def summary(self) -> str:
+        return (f"{self.valid} van {self.records} casus(sen) geldig; {self.errors} fout(en), "
+                f"{self.warnings} waarschuwing(en).")
 
 
-def _where(loaded: LoadedCase) -> str:
-    parts = [loaded.record.location] if loaded.record.location else []
-    parts.append(f"dossier {loaded.case.dossiernummer}")
-    return ", ".join(parts)
+def check(paths: list[Path], *, settings: Settings, today: date) -> CheckRun:
+    """Validate every case and add its findings; iterate the result (see :class:`CheckRun`).
+
+    Raises:
+        UsageError: no case files were given or found (when iteration starts).
+    """
+    return CheckRun(iter_checked(paths, settings=settings, today=today), strict=settings.strict)
+
+
+def _dossiernummer(item: CaseItem) -> str | None:
+    """The case's dossiernummer, or as typed in an invalid record."""
+    if item.case is not None:
+        return item.case.dossiernummer
+    raw = item.record.data.get("dossiernummer") if item.record is not None and isinstance(item.record.data,
+                                                                                              dict) else None
+    return str(raw).strip() if isinstance(raw, str | int) else None
 
 
 def load_one_case(path: Path, *, dossier: str | None = None, settings: Settings,
                   today: date | None = None) -> LoadedCase:
     """Load exactly one valid case (``dossier`` picks one from a multi-case file).
 
+    Only the chosen case's own problems count (plus those of the whole file: its header row, an
+    unreadable file), so a warning of case A-10 never stops case A-1.
+
     Raises:
         CaseDataError: the file is unreadable, the case is invalid, or (with ``settings.strict``)
             has warnings; ``issues`` lists every problem.
         UsageError: the file holds several cases and ``dossier`` was not given or not found.
     """
-    report = load_cases([path], today=today)
-    chosen = report.cases
+    from dossier.cases import iter_cases
+
+    name = Path(path).name
+    items = list(iter_cases([path], today=today))
     if dossier is not None:
-        chosen = [c for c in report.cases if c.case.dossiernummer == dossier]
-    relevant = [i for i in report.issues if dossier is None or dossier in i.location or not i.location
-                or i.location == "kopregel"]
+        mine = [it.record is None or _dossiernummer(it) == dossier for it in items]
+        # Header problems come with the file's first record, whichever case that is: they count for all.
+        header = [i for it, m in zip(items, mine, strict=True) if not m for i in it.issues
+                  if i.location == "kopregel"]
+        items = [it for it, m in zip(items, mine, strict=True) if m]
+    else:
+        header = []
+    chosen = [it.loaded for it in items if it.loaded is not None]
+    relevant = header + [i for it in items for i in it.issues]
     errors = [i for i in relevant if i.severity is Severity.fout]
     if dossier is None and errors:
-        raise CaseDataError(f"{Path(path).name}: {len(errors)} fout(en) in de casusgegevens", relevant)
+        raise CaseDataError(f"{name}: {len(errors)} fout(en) in de casusgegevens", relevant)
     if settings.strict and relevant:
-        raise CaseDataError(f"{Path(path).name}: {len(relevant)} melding(en) en --strict staat aan", relevant)
+        raise CaseDataError(f"{name}: {len(relevant)} melding(en) en --strict staat aan", relevant)
     if not chosen:
         if dossier is not None and errors:
             raise CaseDataError(f"dossier {dossier}: de casusgegevens bevatten fouten", relevant)
         if dossier is not None:
-            raise UsageError(f"dossier '{dossier}' niet gevonden in {Path(path).name}")
-        raise CaseDataError(f"{Path(path).name}: geen geldige casus gevonden", relevant)
+            raise UsageError(f"dossier '{dossier}' niet gevonden in {name}")
+        raise CaseDataError(f"{name}: geen geldige casus gevonden", relevant)
     if len(chosen) > 1:
         nummers = ", ".join(c.case.dossiernummer for c in chosen[:5])
-        raise UsageError(f"{Path(path).name} bevat {len(chosen)} casussen ({nummers}, …); "
-                         "kies er één met --dossier NUMMER")
+        raise UsageError(f"{name} bevat {len(chosen)} casussen ({nummers}, …); kies er één met --dossier NUMMER")
     return chosen[0]
+
+
+def parse_today(value: str) -> date:
+    """A reference date as users type it ("2025-02-03", "3-2-2025"); raises ValueError with a Dutch message."""
+    from dossier.loaders.nl_values import parse_date_nl
+
+    return parse_date_nl(value)
+
+
+def today_default() -> date:
+    """The real date; only front ends call this (the library takes ``today`` as a parameter)."""
+    return date.today()
+
+
+# --- timeline ------------------------------------------------------------------------------
 
 
 def case_timeline(case: Case, *, settings: Settings, today: date) -> Tijdlijn:
     """The poortwachter timeline of a case on a reference date."""
+    from dossier.timeline import compute_timeline
+
     return compute_timeline(case, today=today, wia_aanvraag_week=settings.wia_aanvraag_week)
+
+
+def timelines(path: Path, *, dossier: str | None = None, settings: Settings,
+              today: date) -> list[tuple[Case, Tijdlijn]]:
+    """The timeline of every case in a file (or of the one chosen with ``dossier``).
+
+    Raises:
+        CaseDataError: a case of the file is invalid (all problems in ``issues``).
+        UsageError: ``dossier`` is not in the file.
+    """
+    if dossier is not None:
+        cases = [load_one_case(path, dossier=dossier, settings=settings, today=today).case]
+    else:
+        report = load_cases([path], today=today)
+        if report.errors:
+            raise CaseDataError(f"{Path(path).name}: {len(report.errors)} fout(en) in de casusgegevens",
+                                report.errors)
+        cases = [lc.case for lc in report.cases]
+    return [(c, case_timeline(c, settings=settings, today=today)) for c in cases]
+
+
+def format_timeline(items: list[tuple[Case, Tijdlijn]], fmt: TimelineFormat = "text") -> str:
+    """Timelines as a Dutch text table, as the JSON contract (one object, a list for several) or as
+    an iCalendar file."""
+    from dossier.timeline_format import timeline_ics, timeline_json, timeline_text
+
+    if fmt == "json":
+        data: Any = [timeline_json(c, t) for c, t in items]
+        return json.dumps(data[0] if len(data) == 1 else data, ensure_ascii=False, indent=2) + "\n"
+    if fmt == "ics":
+        return timeline_ics(items)
+    return "\n".join(timeline_text(c, t) for c, t in items)
+
+
+def write_output(path: Path, text: str) -> Path:
+    """Write a text output atomically (complete or absent, never half); returns the path."""
+    from dossier.fileio import atomic_write_bytes
+
+    return atomic_write_bytes(Path(path), text.encode("utf-8"))
+
+
+# --- documents and the dossier -------------------------------------------------------------
+
+
+def render_documents(soort: str, case_file: Path, *, output: Path | None = None, pdf: bool = False,
+           dossier: str | None = None, nummer: int | None = None, settings: Settings,
+           today: date) -> list[Path]:
+    """Fill the template(s) of one document kind (or ``alle``) with a case.
+
+    ``output`` is a folder (default: the current one), or one ``.docx``/``.pdf`` file when the kind
+    gives exactly one document (a ``.pdf`` implies ``pdf``).
+
+    Raises:
+        UsageError: unknown kind or ``nummer``; one file asked for but several documents made.
+        CaseDataError, TemplateRenderError, ConversionError: as their names say.
+    """
+    from dossier.fileio import atomic_path
+    from dossier.kinds import document_kind
+    from dossier.pipeline import render_documents as render_loaded
+
+    if soort != "alle":
+        document_kind(soort)  # an unknown kind is refused before the case is read
+    loaded = load_one_case(case_file, dossier=dossier, settings=settings, today=today)
+    suffix = output.suffix.lower() if output is not None else ""
+    if output is None or suffix not in (".docx", ".pdf"):
+        return render_loaded(loaded, output or Path.cwd(), soort=soort, settings=settings, today=today,
+                                pdf=pdf, nummer=nummer)
+    with tempfile.TemporaryDirectory(prefix="dossier-render-") as tmp:
+        files = render_loaded(loaded, Path(tmp), soort=soort, settings=settings, today=today,
+                                 pdf=pdf or suffix == ".pdf", nummer=nummer)
+        wanted = [f for f in files if f.suffix.lower() == suffix]
+        if len(wanted) != 1:
+            raise UsageError(f"'{soort}' geeft {len(wanted)} documenten; geef een map op met -o")
+        with atomic_path(output) as target:
+            shutil.copyfile(wanted[0], target)
+    return [output]
+
+
+def build(case_file: Path, *, output: Path | None = None, uwv_dir: Path | None = None,
+          dossier: str | None = None, settings: Settings, today: date) -> BuildResult:
+    """Build the complete, indexed PDF re-integration dossier of the case in ``case_file``.
+
+    ``output`` defaults to ``DOSSIERNUMMER.pdf`` in the current folder; ``uwv_dir`` also writes the
+    UWV upload set there. The result lists the findings (``warnings``) and what was written.
+
+    Raises:
+        CaseDataError: the case is invalid (or, with ``settings.strict``, has warnings or findings).
+        AssemblyError: an attachment cannot be used (all problems in ``issues``).
+        TemplateRenderError, ConversionError, MissingDependencyError: as their names say.
+    """
+    from dossier.pipeline import build_dossier
+
+    loaded = load_one_case(case_file, dossier=dossier, settings=settings, today=today)
+    out = output or Path.cwd() / f"{loaded.case.dossiernummer}.pdf"
+    return build_dossier(loaded, out=out, settings=settings, today=today, uwv_dir=uwv_dir)
+
+
+# --- templates and schema ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TemplateCheck:
+    """What ``check_templates`` found in a folder of templates."""
+
+    issues: list[Issue]
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for i in self.issues if i.severity is Severity.fout)
+
+    @property
+    def warnings(self) -> int:
+        return len(self.issues) - self.errors
+
+
+def list_templates(templates_dir: Path | None = None) -> list[TemplateInfo]:
+    """The templates in effect: built-ins, each overridden by a same-named file in ``templates_dir``."""
+    from dossier.render.templates import list_templates as _list
+
+    return _list(templates_dir)
+
+
+def export_templates(dest: Path, *, force: bool = False) -> list[Path]:
+    """Copy the built-in templates to ``dest`` to customise them in Word.
+
+    Raises:
+        UsageError: a file exists and ``force`` is False (nothing is copied then).
+    """
+    from dossier.render.templates import export_templates as _export
+
+    return _export(dest, force=force)
+
+
+def check_templates(directory: Path) -> TemplateCheck:
+    """Check every template in ``directory``: syntax, unknown variables, tags broken by Word.
+
+    Raises:
+        TemplateRenderError: a template cannot be opened at all.
+    """
+    from dossier.render.templates import check_templates as _check
+
+    return TemplateCheck(_check(directory))
+
+
+def case_schema() -> dict[str, Any]:
+    """The JSON Schema of a case file."""
+    from dossier.model import case_json_schema
+
+    return case_json_schema()
+
+
+def document_kind_names() -> tuple[str, ...]:
+    """The kinds ``render`` takes (besides ``alle``), in RIV order."""
+    from dossier.kinds import document_kinds
+
+    return document_kinds()
+
+
+__all__ = [  # what is defined here, then what loads on first use
+    "AssemblyError",
+    "BatchFailures",
+    "CaseDataError",
+    "CheckReport",
+    "CheckRun",
+    "ConversionError",
+    "DossierError",
+    "ExitCode",
+    "Issue",
+    "MissingDependencyError",
+    "Settings",
+    "Severity",
+    "TemplateCheck",
+    "TemplateRenderError",
+    "UsageError",
+    "build",
+    "case_schema",
+    "case_timeline",
+    "check",
+    "check_templates",
+    "configure_logging",
+    "default_settings",
+    "document_kind_names",
+    "export_templates",
+    "findings",
+    "format_timeline",
+    "iter_checked",
+    "list_templates",
+    "load_cases",
+    "load_one_case",
+    "parse_today",
+    "render_documents",
+    "scrub",
+    "timelines",
+    "today_default",
+    "write_output",
+    *_LAZY,
+]

@@ -26,11 +26,15 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Protocol
 
-from dossier.api import CaseItem, LoadedCase, iter_cases
-from dossier.errors import DossierError, Severity
+from dossier.cases import CaseItem, LoadedCase, iter_cases
+from dossier.convert import Converter, make_converter
+from dossier.errors import DossierError, Severity, UsageError
 from dossier.fileio import atomic_write_bytes, ensure_dir
+from dossier.kinds import document_kinds
 from dossier.loaders import expand_inputs, iter_records
+from dossier.pipeline import ALLE, DOSSIER, CaseWork, converter_for, finish_case, prepare_case, process_case
 from dossier.privacy import scrub
 from dossier.settings import Settings
 
@@ -152,26 +156,25 @@ def _case_done() -> None:
         release_memory()
 
 
-# --- worker side ---------------------------------------------------------------------------
-
-_worker_converter = None
+# --- one case: the unit of work ----------------------------------------------------------
 
 
-def _worker_init(settings: Settings) -> None:
-    """Runs once in every worker process: start that worker's own LibreOffice."""
-    global _worker_converter
-    import signal
-    from multiprocessing.util import Finalize
+@dataclass(frozen=True)
+class BatchJob:
+    """What every case of a batch is built with. Frozen and picklable: a worker in another process
+    (or on another machine) gets it as it is.
 
-    # Ctrl-C goes to the parent, which stops the pool; workers finish or drop their case cleanly.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    from dossier.pipeline import make_converter
+    Attributes:
+        out_dir: the batch's output folder; each case gets a folder named after its dossiernummer.
+        soort: a document kind, ``alle`` (every document) or ``dossier`` (the PDF dossier).
+        settings: run settings.
+        today: reference date.
+    """
 
-    _worker_converter = make_converter(settings)
-    _worker_converter.start()
-    gc.freeze()  # what the worker inherited stays; full collections only scan the per-case garbage
-    # Pool workers leave through os._exit, so atexit never runs there; multiprocessing's finalizers do.
-    Finalize(None, _worker_converter.close, exitpriority=10)
+    out_dir: Path
+    soort: str
+    settings: Settings
+    today: date
 
 
 @dataclass
@@ -181,7 +184,7 @@ class _Flight:
     loaded: LoadedCase
     tmp: Path
     start: float
-    work: object | None = None  # pipeline.CaseWork between the stages
+    work: CaseWork | None = None
     failed: CaseResult | None = None
 
     @property
@@ -194,7 +197,7 @@ class _Flight:
 
     def discard_work(self) -> None:
         if self.work is not None:
-            self.work.close()  # type: ignore[attr-defined]
+            self.work.close()
             self.work = None
 
     def discard(self) -> None:
@@ -216,7 +219,7 @@ def _failure(loaded: LoadedCase, exc: BaseException, start: float) -> CaseResult
     """The report row of a case that failed; the BSN never reaches it."""
     nummer, seconds = loaded.case.dossiernummer, round(time.perf_counter() - start, 3)
     if isinstance(exc, DossierError):
-        problems = [str(i) for i in getattr(exc, "issues", []) if i.severity is Severity.fout] or [exc.message]
+        problems = [str(i) for i in exc.issues if i.severity is Severity.fout] or [exc.message]
     else:  # a bug or a crash must not stop the batch either
         log.debug("case %s failed", nummer, exc_info=exc)
         problems = [f"interne fout: {type(exc).__name__}: {exc}"]
@@ -234,16 +237,17 @@ def _publish(flight: _Flight, out_dir: Path, files: list[Path]) -> CaseResult:
                       flight.loaded.record.location)
 
 
-def _run_case(loaded: LoadedCase, out_dir: Path, soort: str, settings: Settings, today: date,
-              converter: object | None = None) -> CaseResult:
-    """Build one case, all stages in a row (pool workers). Never raises."""
-    from dossier.pipeline import process_case
+def build_case(job: BatchJob, loaded: LoadedCase, converter: Converter) -> CaseResult:
+    """Build one case into its folder under ``job.out_dir``, all stages in a row. Never raises.
 
-    flight = _begin(loaded, out_dir)
+    The case is built in a hidden folder next to its final place and renamed into place when it is
+    complete. Everything it needs comes in its arguments, so a worker anywhere can call it.
+    """
+    flight = _begin(loaded, job.out_dir)
     try:
-        conv = converter if converter is not None else _worker_converter
-        files = process_case(loaded, flight.tmp, soort=soort, settings=settings, today=today, converter=conv)
-        return _publish(flight, out_dir, files)
+        files = process_case(loaded, flight.tmp, soort=job.soort, settings=job.settings, today=job.today,
+                             converter=converter)
+        return _publish(flight, job.out_dir, files)
     except Exception as e:
         return _failure(loaded, e, flight.start)
     finally:
@@ -251,136 +255,263 @@ def _run_case(loaded: LoadedCase, out_dir: Path, soort: str, settings: Settings,
         _case_done()
 
 
-def _pipelined(todo: Iterable[LoadedCase], out_dir: Path, soort: str, settings: Settings, today: date,
-               converter: object) -> Iterator[CaseResult]:
-    """One worker, three overlapping stages: while LibreOffice converts case n, Python renders case
-    n+1 and assembles case n−1. LibreOffice is a separate process, so on a machine with two cores the
-    batch runs at the speed of the conversion instead of the sum of all stages.
-    """
-    from dossier.pipeline import finish_case, prepare_case
+# --- runners: how the cases get to the unit of work ----------------------------------------
 
-    stop = threading.Event()
-    prepared: queue.Queue[_Flight | None] = queue.Queue(maxsize=1)
-    converted: queue.Queue[_Flight | None] = queue.Queue(maxsize=1)
 
-    def put(q: queue.Queue[_Flight | None], item: _Flight | None) -> bool:
-        while not stop.is_set():
+class Runner(Protocol):
+    """Runs the cases of a batch. A context manager: entering starts the workers (and their
+    LibreOffice) before the cases are read; leaving stops every one of them."""
+
+    jobs: int
+
+    def __enter__(self) -> Runner: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+    def run(self, job: BatchJob, cases: Iterable[LoadedCase]) -> Iterator[CaseResult]:
+        """Build every case; yield each one's report row as it finishes (in any order)."""
+        ...
+
+
+class _Pipe:
+    """A one-place queue between two stages that gives up when the pipeline stops."""
+
+    def __init__(self, stop: threading.Event) -> None:
+        self.stop = stop
+        self.q: queue.Queue[_Flight | None] = queue.Queue(maxsize=1)
+
+    def put(self, item: _Flight | None) -> bool:
+        while not self.stop.is_set():
             try:
-                q.put(item, timeout=0.1)
+                self.q.put(item, timeout=0.1)
                 return True
             except queue.Full:
                 continue
         return False
 
-    def get(q: queue.Queue[_Flight | None]) -> _Flight | None:
-        while not stop.is_set():
+    def get(self) -> _Flight | None:
+        while not self.stop.is_set():
             try:
-                return q.get(timeout=0.1)
+                return self.q.get(timeout=0.1)
             except queue.Empty:
                 continue
         return None
 
-    def stage_prepare() -> None:  # Python: preflight and render
-        try:
-            for lc in todo:
-                if stop.is_set():
-                    break
-                flight = _begin(lc, out_dir)
-                try:
-                    flight.work = prepare_case(lc, flight.tmp, soort=soort, settings=settings, today=today)
-                except Exception as e:
-                    flight.fail(e)
-                if not put(prepared, flight):
-                    flight.discard()
-                    break
-        finally:
-            put(prepared, None)
-
-    def stage_convert() -> None:  # LibreOffice
-        try:
-            while (flight := get(prepared)) is not None:
-                if flight.failed is None:
-                    try:
-                        flight.work.convert(converter)  # type: ignore[union-attr]
-                    except Exception as e:
-                        flight.fail(e)
-                if not put(converted, flight):
-                    flight.discard()
-                    break
-        finally:
-            put(converted, None)
-
-    threads = [threading.Thread(target=stage_prepare, name="dossier-render", daemon=True),
-               threading.Thread(target=stage_convert, name="dossier-convert", daemon=True)]
-    for t in threads:
-        t.start()
-    try:
+    def drain(self) -> None:
         while True:
             try:
-                flight = converted.get(timeout=0.2)
+                leftover = self.q.get_nowait()
             except queue.Empty:
-                if not any(t.is_alive() for t in threads) and converted.empty():
-                    break
-                continue
-            if flight is None:
-                break
-            try:
-                if flight.failed is not None:
-                    result = flight.failed
-                else:
-                    try:  # Python: assemble and publish
-                        files = finish_case(flight.work, flight.tmp, soort=soort)  # type: ignore[arg-type]
-                        result = _publish(flight, out_dir, files)
-                    except Exception as e:
-                        result = _failure(flight.loaded, e, flight.start)
-            finally:
-                flight.discard()
-            _case_done()
-            yield result
-    finally:
-        stop.set()
+                return
+            if leftover is not None:
+                leftover.discard()
+
+
+class PipelinedRunner:
+    """One worker in this process, three overlapping stages: while LibreOffice converts case n,
+    Python renders case n+1 and assembles case n−1. LibreOffice is a separate process, so on a
+    machine with two cores the batch runs at the speed of the conversion instead of the sum of all
+    stages."""
+
+    jobs = 1
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._stack = contextlib.ExitStack()
+        self.converter: Converter | None = None
+
+    def __enter__(self) -> PipelinedRunner:
+        self.converter = self._stack.enter_context(converter_for(self.settings))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stack.close()
+
+    def run(self, job: BatchJob, cases: Iterable[LoadedCase]) -> Iterator[CaseResult]:
+        assert self.converter is not None, "use the runner as a context manager"
+        stop = threading.Event()
+        prepared, converted = _Pipe(stop), _Pipe(stop)
+        threads = [threading.Thread(target=self._prepare_stage, args=(job, cases, prepared),
+                                    name="dossier-render", daemon=True),
+                   threading.Thread(target=self._convert_stage, args=(prepared, converted),
+                                    name="dossier-convert", daemon=True)]
         for t in threads:
-            t.join(timeout=settings.timeout + 10)
-        for q in (prepared, converted):
-            while True:
-                try:
-                    leftover = q.get_nowait()
-                except queue.Empty:
+            t.start()
+        try:
+            while (flight := self._next(converted, threads)) is not None:
+                yield self._finish(job, flight)
+        finally:
+            stop.set()
+            for t in threads:
+                t.join(timeout=self.settings.timeout + 10)
+            prepared.drain()
+            converted.drain()
+
+    def _prepare_stage(self, job: BatchJob, cases: Iterable[LoadedCase], out: _Pipe) -> None:
+        """Python: preflight and render."""
+        try:
+            for lc in cases:
+                if out.stop.is_set():
                     break
-                if leftover is not None:
-                    leftover.discard()
+                flight = _begin(lc, job.out_dir)
+                try:
+                    flight.work = prepare_case(lc, flight.tmp, soort=job.soort, settings=job.settings,
+                                               today=job.today)
+                except Exception as e:
+                    flight.fail(e)
+                if not out.put(flight):
+                    flight.discard()
+                    break
+        finally:
+            out.put(None)
+
+    def _convert_stage(self, inp: _Pipe, out: _Pipe) -> None:
+        """LibreOffice."""
+        try:
+            while (flight := inp.get()) is not None:
+                if flight.work is not None:
+                    try:
+                        flight.work.convert(self.converter)  # type: ignore[arg-type]
+                    except Exception as e:
+                        flight.fail(e)
+                if not out.put(flight):
+                    flight.discard()
+                    break
+        finally:
+            out.put(None)
+
+    @staticmethod
+    def _next(converted: _Pipe, threads: list[threading.Thread]) -> _Flight | None:
+        while True:
+            try:
+                return converted.q.get(timeout=0.2)
+            except queue.Empty:
+                if not any(t.is_alive() for t in threads) and converted.q.empty():
+                    return None
+
+    @staticmethod
+    def _finish(job: BatchJob, flight: _Flight) -> CaseResult:
+        """Python: assemble and publish."""
+        try:
+            if flight.failed is not None:
+                return flight.failed
+            try:
+                assert flight.work is not None
+                files = finish_case(flight.work, flight.tmp, soort=job.soort)
+                return _publish(flight, job.out_dir, files)
+            except Exception as e:
+                return _failure(flight.loaded, e, flight.start)
+        finally:
+            flight.discard()
+            _case_done()
+
+
+_worker_converter: Converter | None = None  # per pool worker process: its own LibreOffice
+
+
+def _worker_init(settings: Settings) -> None:
+    """Runs once in every worker process: start that worker's own LibreOffice."""
+    global _worker_converter
+    import signal
+    from multiprocessing.util import Finalize
+
+    # Ctrl-C goes to the parent, which stops the pool; workers finish or drop their case cleanly.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _worker_converter = make_converter(settings)
+    _worker_converter.start()
+    gc.freeze()  # what the worker inherited stays; full collections only scan the per-case garbage
+    # Pool workers leave through os._exit, so atexit never runs there; multiprocessing's finalizers do.
+    Finalize(None, _worker_converter.close, exitpriority=10)
+
+
+def _pool_task(job: BatchJob, loaded: LoadedCase) -> CaseResult:
+    assert _worker_converter is not None
+    return build_case(job, loaded, _worker_converter)
+
+
+class ProcessPoolRunner:
+    """A local process pool; each worker process owns one LibreOffice, started once and reused.
+
+    At most 2 × jobs cases are in flight, so memory stays flat however long the input is.
+    """
+
+    def __init__(self, settings: Settings, jobs: int) -> None:
+        self.settings = settings
+        self.jobs = jobs
+        self.pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> ProcessPoolRunner:
+        self.pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=_worker_init, initargs=(self.settings,))
+        for _ in range(self.jobs):  # start the workers (and their LibreOffice) now, not at the first case
+            self.pool.submit(os.getpid)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def run(self, job: BatchJob, cases: Iterable[LoadedCase]) -> Iterator[CaseResult]:
+        assert self.pool is not None, "use the runner as a context manager"
+        pending: set[Future[CaseResult]] = set()
+        try:
+            for lc in cases:
+                pending.add(self.pool.submit(_pool_task, job, lc))
+                if len(pending) >= 2 * self.jobs:
+                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    yield from (f.result() for f in done)
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                yield from (f.result() for f in done)
+        except BaseException:
+            for f in pending:
+                f.cancel()
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            raise
+
+
+def make_runner(jobs: int, settings: Settings) -> Runner:
+    """The in-process pipeline for one job, a local process pool for more."""
+    return PipelinedRunner(settings) if jobs == 1 else ProcessPoolRunner(settings, jobs)
 
 
 # --- driver --------------------------------------------------------------------------------
 
 
-def run_batch(inputs: list[Path], out_dir: Path, *, soort: str = "dossier", jobs: int | None = None,
+def run_batch(inputs: list[Path], out_dir: Path, *, soort: str = DOSSIER, jobs: int | None = None,
               settings: Settings, today: date, skip_existing: bool = False,
-              progress: ProgressCallback | None = None) -> BatchReport:
+              progress: ProgressCallback | None = None, runner: Runner | None = None) -> BatchReport:
     """Process every case in ``inputs`` (CSV, XLSX, JSON list or folders) into ``out_dir``.
 
     Invalid cases are reported as ``fout`` with their problems; existing case folders are
     ``overgeslagen`` with ``skip_existing``. On Ctrl-C the finished cases stay, unfinished ones leave
     nothing, and the report lists what was not done; ``KeyboardInterrupt`` is re-raised after the
-    report is written.
+    report is written. ``runner`` replaces the local one that ``jobs`` chooses (it must not be entered yet).
+
+    Raises:
+        UsageError: an unknown ``soort``, or no case files in ``inputs``.
     """
     start = time.perf_counter()
-    jobs = max(1, jobs or os.cpu_count() or 1)
+    if soort not in (*document_kinds(), ALLE, DOSSIER):
+        raise UsageError(f"onbekende soort '{soort}'; kies uit: {', '.join(document_kinds())}, alle of dossier")
+    if not expand_inputs([Path(p) for p in inputs]):
+        raise UsageError("geen casusbestanden gevonden (verwacht .json, .csv of .xlsx)")
+    runner = runner or make_runner(max(1, jobs or os.cpu_count() or 1), settings)
+    job = BatchJob(Path(out_dir), soort, settings, today)
     ensure_dir(out_dir)
     _remove_stale_tmp(out_dir)
-    with _workers(jobs, settings) as workers:
-        return _run(workers, inputs, out_dir, soort=soort, jobs=jobs, settings=settings, today=today,
-                    skip_existing=skip_existing, progress=progress, start=start)
+    with runner:
+        return _run(runner, job, inputs, skip_existing=skip_existing, progress=progress, start=start)
 
 
-def _run(workers: object, inputs: list[Path], out_dir: Path, *, soort: str, jobs: int, settings: Settings,
-         today: date, skip_existing: bool, progress: ProgressCallback | None, start: float) -> BatchReport:
-    """Stream the cases through the workers: memory stays flat however long the input is.
+def _run(runner: Runner, job: BatchJob, inputs: list[Path], *, skip_existing: bool,
+         progress: ProgressCallback | None, start: float) -> BatchReport:
+    """Stream the cases through the runner: memory stays flat however long the input is.
 
     Only the small report rows are kept. Invalid and skipped cases get their row as they are read;
-    the rest get theirs when the worker is done with them.
+    the rest get theirs when the runner is done with them.
     """
-    report = BatchReport(jobs=jobs)
+    out_dir = job.out_dir
+    report = BatchReport(jobs=runner.jobs)
     wall_start = time.time()
     total = _count_records(inputs)
     lock = threading.Lock()  # rows are added by the reading thread and by the main loop
@@ -399,10 +530,10 @@ def _run(workers: object, inputs: list[Path], out_dir: Path, *, soort: str, jobs
             counts["failed"] += result.status == "fout"
 
     def cases() -> Iterator[LoadedCase]:
-        for item in iter_cases(inputs, today=today):
+        for item in iter_cases(inputs, today=job.today):
             loaded = item.loaded
             if loaded is None:  # invalid or unreadable: one row with every problem found
-                problems = [scrub(str(i)) for i in item.issues if i.severity is Severity.fout]
+                problems = [scrub(str(i)) for i in item.errors]
                 add(CaseResult(_row_key(item), "fout", [], problems, 0.0,
                                item.record.location if item.record else ""))
             elif skip_existing and case_folder(out_dir, loaded.case.dossiernummer).is_dir():
@@ -415,31 +546,36 @@ def _run(workers: object, inputs: list[Path], out_dir: Path, *, soort: str, jobs
     stream = cases()
     tick()
     try:
-        for result in _execute(workers, stream, out_dir, soort, settings, today, jobs):
+        for result in runner.run(job, stream):
             finished.add(result.dossiernummer)
             add(result)
             tick()
     except KeyboardInterrupt:
         report.interrupted = True
-        # What was not done: cases handed out but unfinished, and the rest of the input.
         rest = [(nr, loc) for nr, loc in started.items() if nr not in finished]
         with contextlib.suppress(Exception):
             rest += [(lc.case.dossiernummer, lc.record.location) for lc in stream]
-        for nr, loc in rest:
-            folder = case_folder(out_dir, nr)
-            if folder.is_dir() and folder.stat().st_mtime >= wall_start - 1:
-                # Renamed into place (complete) just before Ctrl-C landed: the folder is the truth.
-                files = sorted(str(f.relative_to(out_dir)) for f in folder.iterdir())
-                report.results.append(CaseResult(nr, "ok", files, [], 0.0, loc))
-                continue
-            report.results.append(CaseResult(nr, "overgeslagen", [], ["niet uitgevoerd: batch afgebroken"], 0.0,
-                                             loc))
+        report.results += _unfinished(out_dir, rest, wall_start)
     report.seconds = round(time.perf_counter() - start, 2)
     _remove_stale_tmp(out_dir)
     write_report(report, out_dir)
     if report.interrupted:
         raise KeyboardInterrupt
     return report
+
+
+def _unfinished(out_dir: Path, rest: list[tuple[str, str]], wall_start: float) -> list[CaseResult]:
+    """Report rows of the cases an interrupt left: handed out but unfinished, and the rest of the input."""
+    rows = []
+    for nr, loc in rest:
+        folder = case_folder(out_dir, nr)
+        if folder.is_dir() and folder.stat().st_mtime >= wall_start - 1:
+            # Renamed into place (complete) just before Ctrl-C landed: the folder is the truth.
+            files = sorted(str(f.relative_to(out_dir)) for f in folder.iterdir())
+            rows.append(CaseResult(nr, "ok", files, [], 0.0, loc))
+        else:
+            rows.append(CaseResult(nr, "overgeslagen", [], ["niet uitgevoerd: batch afgebroken"], 0.0, loc))
+    return rows
 
 
 def _count_records(inputs: list[Path]) -> int:
@@ -459,51 +595,6 @@ def _row_key(item: CaseItem) -> str:
     if isinstance(raw, str | int) and str(raw).strip():
         return scrub(str(raw).strip())
     return f"{item.record.source.name} {item.record.location}".strip()
-
-
-@contextlib.contextmanager
-def _workers(jobs: int, settings: Settings) -> Iterator[object]:
-    """The converter (``jobs == 1``) or the process pool, started BEFORE the cases are read.
-
-    LibreOffice then starts while the cases load and validate, and forked pool workers do not
-    inherit every loaded case: their memory stays flat however many cases the input holds.
-    """
-    if jobs == 1:
-        from dossier.pipeline import make_converter
-
-        with make_converter(settings) as converter:
-            converter.start()
-            yield converter
-        return
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init, initargs=(settings,)) as pool:
-        for _ in range(jobs):  # start the workers (and their LibreOffice) now, not at the first case
-            pool.submit(os.getpid)
-        yield pool
-
-
-def _execute(workers: object, todo: Iterable[LoadedCase], out_dir: Path, soort: str, settings: Settings,
-             today: date, jobs: int) -> Iterator[CaseResult]:
-    if not isinstance(workers, ProcessPoolExecutor):
-        yield from _pipelined(todo, out_dir, soort, settings, today, workers)
-        return
-    # At most 2×jobs cases in flight: memory stays flat however long the input is.
-    pool = workers
-    pending: set[Future[CaseResult]] = set()
-    queue = iter(todo)
-    try:
-        for lc in queue:
-            pending.add(pool.submit(_run_case, lc, out_dir, soort, settings, today))
-            if len(pending) >= 2 * jobs:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                yield from (f.result() for f in done)
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            yield from (f.result() for f in done)
-    except BaseException:
-        for f in pending:
-            f.cancel()
-        pool.shutdown(wait=True, cancel_futures=True)
-        raise
 
 
 def _remove_stale_tmp(out_dir: Path) -> None:

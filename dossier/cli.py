@@ -7,14 +7,11 @@ exit code; a traceback is shown only with ``-v``.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import json
 import logging
 import os
-import shutil
 import sys
-import tempfile
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -22,10 +19,8 @@ from typing import Any, TypeVar
 
 import click
 
-from dossier.errors import DossierError, ExitCode, Issue, Severity
-from dossier.logs import configure_logging
-from dossier.privacy import scrub
-from dossier.settings import Settings, default_settings
+from dossier import api
+from dossier.api import DossierError, ExitCode, Issue, Settings, configure_logging, scrub
 
 log = logging.getLogger("dossier")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -43,10 +38,8 @@ class State:
 def _parse_today(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
     if value is None:
         return None
-    from dossier.loaders.nl_values import parse_date_nl
-
     try:
-        return parse_date_nl(value)
+        return api.parse_today(value)
     except ValueError as e:
         raise click.BadParameter(str(e)) from None
 
@@ -89,8 +82,7 @@ def handle_errors(f: F) -> F:
         try:
             return f(*args, **kwargs)
         except DossierError as e:
-            issues = getattr(e, "issues", [])
-            _print_issues(issues)
+            _print_issues(e.issues)
             if state.verbosity >= 2:
                 log.exception("details")
             click.echo(f"Fout: {scrub(e.message)}", err=True)
@@ -115,13 +107,17 @@ def handle_errors(f: F) -> F:
 
 
 def _settings(**overrides: Any) -> Settings:
-    return default_settings().merge(**overrides)
+    return api.default_settings().merge(**overrides)
 
 
 def _today(value: date | None) -> date:
-    from dossier.timeline_format import today_default
+    return value or api.today_default()
 
-    return value or today_default()
+
+dossier_option = click.option("--dossier", "dossier_nr", metavar="NUMMER",
+                              help="Kies één casus uit een bestand met meerdere casussen.")
+wia_week_option = click.option("--wia-week", type=click.IntRange(85, 104), default=None,
+                               help="Week waarin de WIA-aanvraag uiterlijk moet (standaard 93).")
 
 
 @click.group(context_settings=CONTEXT_SETTINGS)
@@ -141,8 +137,7 @@ def main(ctx: click.Context) -> None:
 @click.argument("cases", nargs=-1, required=True, type=click.Path(path_type=Path))
 @today_option
 @strict_option
-@click.option("--wia-week", type=click.IntRange(85, 104), default=None,
-              help="Week waarin de WIA-aanvraag uiterlijk moet (standaard 93).")
+@wia_week_option
 @_verbosity_options
 @handle_errors
 def check(cases: tuple[Path, ...], today: date | None, strict: bool | None, wia_week: int | None) -> None:
@@ -151,23 +146,14 @@ def check(cases: tuple[Path, ...], today: date | None, strict: bool | None, wia_
     Meldt alle fouten en waarschuwingen tegelijk, met bestand, regel of casus en veld.
     Exitcode 0 als alles geldig is, 2 bij fouten (of waarschuwingen met --strict).
     """
-    from dossier.api import iter_checked
-
     settings = _settings(strict=strict, wia_aanvraag_week=wia_week)
-    n_records = n_valid = n_err = n_warn = 0
+    run = api.check(list(cases), settings=settings, today=_today(today))
     # Streamed: findings are printed as each case is checked, so memory stays flat for any input.
-    for item in iter_checked(list(cases), settings=settings, today=_today(today)):
-        n_records += item.record is not None
-        n_valid += item.case is not None
+    for item in run:
         for issue in item.issues:
             click.echo(scrub(str(issue)))
-            if issue.severity is Severity.fout:
-                n_err += 1
-            else:
-                n_warn += 1
-    click.echo(f"{n_valid} van {n_records} casus(sen) geldig; {n_err} fout(en), {n_warn} waarschuwing(en).",
-               err=True)
-    if n_err or (settings.strict and n_warn):
+    click.echo(run.summary(), err=True)
+    if run.failed:
         sys.exit(int(ExitCode.invalid_data))
 
 
@@ -176,10 +162,8 @@ def check(cases: tuple[Path, ...], today: date | None, strict: bool | None, wia_
 @today_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "ics"]), default="text",
               show_default=True, help="Uitvoer: leesbare tabel, JSON of iCalendar (Outlook).")
-@click.option("--dossier", "dossier_nr", metavar="NUMMER",
-              help="Kies één casus uit een bestand met meerdere casussen.")
-@click.option("--wia-week", type=click.IntRange(85, 104), default=None,
-              help="Week waarin de WIA-aanvraag uiterlijk moet (standaard 93).")
+@dossier_option
+@wia_week_option
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
               help="Schrijf naar dit bestand in plaats van naar stdout.")
 @_verbosity_options
@@ -191,33 +175,11 @@ def timeline(case: Path, today: date | None, fmt: str, dossier_nr: str | None,
     Een bestand met meerdere casussen geeft in tekst- en ics-vorm alle casussen; in JSON één
     object per casus (een lijst bij meerdere).
     """
-    from dossier.api import case_timeline, load_cases, load_one_case
-    from dossier.timeline_format import timeline_ics, timeline_json, timeline_text
-
     settings = _settings(wia_aanvraag_week=wia_week)
-    ref = _today(today)
-    if dossier_nr is not None:
-        loaded = [load_one_case(case, dossier=dossier_nr, settings=settings, today=ref)]
-    else:
-        report = load_cases([case], today=ref)
-        if report.errors:
-            from dossier.errors import CaseDataError
-
-            raise CaseDataError(f"{case.name}: {len(report.errors)} fout(en) in de casusgegevens",
-                                report.errors)
-        loaded = report.cases
-    items = [(lc.case, case_timeline(lc.case, settings=settings, today=ref)) for lc in loaded]
-    if fmt == "json":
-        data: Any = [timeline_json(c, t) for c, t in items]
-        text = json.dumps(data[0] if len(data) == 1 else data, ensure_ascii=False, indent=2) + "\n"
-    elif fmt == "ics":
-        text = timeline_ics(items)
-    else:
-        text = "\n".join(timeline_text(c, t) for c, t in items)
+    items = api.timelines(case, dossier=dossier_nr, settings=settings, today=_today(today))
+    text = api.format_timeline(items, fmt)  # type: ignore[arg-type]
     if output is not None:
-        from dossier.fileio import atomic_write_bytes
-
-        atomic_write_bytes(output, text.encode("utf-8"))
+        api.write_output(output, text)
         log.info("Geschreven: %s", output)
     else:
         click.echo(text, nl=False)
@@ -228,17 +190,13 @@ def timeline(case: Path, today: date | None, fmt: str, dossier_nr: str | None,
 @handle_errors
 def schema() -> None:
     """Druk het JSON Schema van een casusbestand af."""
-    from dossier.model import case_json_schema
-
-    click.echo(json.dumps(case_json_schema(), ensure_ascii=False, indent=2))
+    click.echo(json.dumps(api.case_schema(), ensure_ascii=False, indent=2))
 
 
 templates_option = click.option(
     "--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
     envvar="DOSSIER_TEMPLATES", show_envvar=True,
     help="Map met eigen sjablonen; die vervangen de ingebouwde met dezelfde naam.")
-dossier_option = click.option("--dossier", "dossier_nr", metavar="NUMMER",
-                              help="Kies één casus uit een bestand met meerdere casussen.")
 
 
 def _print_warnings(issues: list[Issue]) -> None:
@@ -265,44 +223,11 @@ def render(soort: str, case: Path, output: Path | None, as_pdf: bool, templates_
     of 'alle'. Inspanningsrapportages worden per periode gemaakt. Ontbreken gegevens, dan bevat het
     document invulruimte; 'dossier check' zegt wat er ontbreekt.
     """
-    from dossier.api import load_one_case
-    from dossier.pipeline import render_documents
-    from dossier.render import SOORTEN
-
-    if soort != "alle" and soort not in SOORTEN:
-        from dossier.errors import UsageError
-
-        raise UsageError(f"onbekende soort '{soort}'; kies uit: {', '.join(SOORTEN)} of alle")
     settings = _settings(templates_dir=templates_dir)
-    ref = _today(today)
-    loaded = load_one_case(case, dossier=dossier_nr, settings=settings, today=ref)
-    single_file = output is not None and output.suffix.lower() in (".docx", ".pdf")
-    out_dir = output.parent if single_file and output is not None else (output or Path.cwd())
-    with _tempdir_if(single_file) as tmp:
-        files = render_documents(loaded, tmp or out_dir, soort=soort, settings=settings, today=ref,
-                                 pdf=as_pdf or (single_file and output.suffix.lower() == ".pdf"))
-        if single_file and output is not None:
-            wanted = [f for f in files if f.suffix.lower() == output.suffix.lower()]
-            if len(wanted) != 1:
-                from dossier.errors import UsageError
-
-                raise UsageError(f"'{soort}' geeft {len(wanted)} documenten; geef een map op met -o")
-            from dossier.fileio import atomic_path
-
-            with atomic_path(output) as target:
-                shutil.copyfile(wanted[0], target)
-            files = [output]
+    files = api.render_documents(soort, case, output=output, pdf=as_pdf, dossier=dossier_nr, settings=settings,
+                       today=_today(today))
     for f in files:
         click.echo(str(f))
-
-
-@contextlib.contextmanager
-def _tempdir_if(flag: bool):  # type: ignore[no-untyped-def]
-    if not flag:
-        yield None
-        return
-    with tempfile.TemporaryDirectory(prefix="dossier-render-") as tmp:
-        yield Path(tmp)
 
 
 @main.group()
@@ -316,9 +241,7 @@ def templates() -> None:
 @handle_errors
 def templates_list(templates_dir: Path | None) -> None:
     """Toon de sjablonen en waar ze staan (ingebouwd of eigen)."""
-    from dossier.render.templates import list_templates
-
-    for info in list_templates(templates_dir):
+    for info in api.list_templates(templates_dir):
         click.echo(f"{info.name:32} {info.source:10} {info.path}")
 
 
@@ -329,9 +252,7 @@ def templates_list(templates_dir: Path | None) -> None:
 @handle_errors
 def templates_export(dest: Path, force: bool) -> None:
     """Kopieer de ingebouwde sjablonen naar DEST om ze in Word of LibreOffice aan te passen."""
-    from dossier.render.templates import export_templates
-
-    for path in export_templates(dest, force=force):
+    for path in api.export_templates(dest, force=force):
         click.echo(str(path))
     click.echo(f"Pas de sjablonen aan en gebruik ze met --templates {dest} (of DOSSIER_TEMPLATES={dest}).",
                err=True)
@@ -343,14 +264,11 @@ def templates_export(dest: Path, force: bool) -> None:
 @handle_errors
 def templates_check(directory: Path) -> None:
     """Controleer de sjablonen in DIRECTORY: syntaxis, onbekende variabelen, door Word gebroken tags."""
-    from dossier.render.templates import check_templates
-
-    issues = check_templates(directory)
-    for issue in issues:
+    result = api.check_templates(directory)
+    for issue in result.issues:
         click.echo(str(issue))
-    errors, warnings = _severity_counts(issues)
-    click.echo(f"{errors} fout(en), {warnings} waarschuwing(en).", err=True)
-    if errors:
+    click.echo(f"{result.errors} fout(en), {result.warnings} waarschuwing(en).", err=True)
+    if result.errors:
         sys.exit(int(ExitCode.template_error))
 
 
@@ -364,24 +282,22 @@ def templates_check(directory: Path) -> None:
 @dossier_option
 @today_option
 @strict_option
+@wia_week_option
 @click.option("--keep-work", is_flag=True, default=None, help="Bewaar de werkmap (voor foutzoeken).")
 @_verbosity_options
 @handle_errors
 def build(case: Path, output: Path | None, uwv_dir: Path | None, templates_dir: Path | None,
-          dossier_nr: str | None, today: date | None, strict: bool | None, keep_work: bool | None) -> None:
+          dossier_nr: str | None, today: date | None, strict: bool | None, wia_week: int | None,
+          keep_work: bool | None) -> None:
     """Bouw het complete, geïndexeerde PDF-re-integratiedossier van een casus.
 
     Voorblad, inhoudsopgave met paginanummers en links, alle documenten en bijlagen in de volgorde
     van UWV, bladwijzers en op elke pagina het dossiernummer en 'pagina X van Y'.
     """
-    from dossier.api import load_one_case
-    from dossier.pipeline import build_dossier
-
-    settings = _settings(templates_dir=templates_dir, strict=strict, keep_work=keep_work)
-    ref = _today(today)
-    loaded = load_one_case(case, dossier=dossier_nr, settings=settings, today=ref)
-    out = output or Path.cwd() / f"{loaded.case.dossiernummer}.pdf"
-    result = build_dossier(loaded, out=out, settings=settings, today=ref, uwv_dir=uwv_dir)
+    settings = _settings(templates_dir=templates_dir, strict=strict, keep_work=keep_work,
+                         wia_aanvraag_week=wia_week)
+    result = api.build(case, output=output, uwv_dir=uwv_dir, dossier=dossier_nr, settings=settings,
+                       today=_today(today))
     _print_warnings(result.warnings)
     click.echo(str(result.pdf))
     for f in result.uwv_files:
@@ -400,27 +316,22 @@ def build(case: Path, output: Path | None, uwv_dir: Path | None, templates_dir: 
 @click.option("--skip-existing", is_flag=True, help="Sla casussen over waarvan de map al bestaat.")
 @templates_option
 @today_option
+@wia_week_option
 @_verbosity_options
 @handle_errors
 def batch(inputs: tuple[Path, ...], out_dir: Path, soort: str, jobs: int | None, skip_existing: bool,
-          templates_dir: Path | None, today: date | None) -> None:
+          templates_dir: Path | None, today: date | None, wia_week: int | None) -> None:
     """Verwerk veel casussen tegelijk (CSV, Excel, JSON-lijst of een map met casusbestanden).
 
     Eén mislukte casus stopt de rest niet. Schrijft batch-rapport.json en batch-rapport.csv in de
     uitvoermap. Exitcode 0 als alles lukte, 7 als een of meer casussen mislukten.
     """
-    from dossier.batch import run_batch
-    from dossier.errors import BatchFailures, UsageError
-    from dossier.render import SOORTEN
-
-    if soort not in (*SOORTEN, "alle", "dossier"):
-        raise UsageError(f"onbekende soort '{soort}'; kies uit: {', '.join(SOORTEN)}, alle of dossier")
-    settings = _settings(templates_dir=templates_dir)
+    settings = _settings(templates_dir=templates_dir, wia_aanvraag_week=wia_week)
     state = click.get_current_context().ensure_object(State)
     show = state.verbosity >= 0 and sys.stderr.isatty()
     bar = _ProgressLine() if show else None
     try:
-        report = run_batch(list(inputs), out_dir, soort=soort, jobs=jobs, settings=settings,
+        report = api.run_batch(list(inputs), out_dir, soort=soort, jobs=jobs, settings=settings,
                            today=_today(today), skip_existing=skip_existing, progress=bar)
     finally:
         if bar is not None:
@@ -429,7 +340,7 @@ def batch(inputs: tuple[Path, ...], out_dir: Path, soort: str, jobs: int | None,
         click.echo(report.summary(), err=True)
     click.echo(str(out_dir / "batch-rapport.json"))
     if report.failed:
-        raise BatchFailures(f"{report.failed} van {len(report.results)} casus(sen) mislukt; "
+        raise api.BatchFailures(f"{report.failed} van {len(report.results)} casus(sen) mislukt; "
                             f"zie {out_dir / 'batch-rapport.csv'}")
 
 
@@ -439,10 +350,7 @@ class _ProgressLine:
     def __init__(self) -> None:
         self.width = 0
 
-    def __call__(self, p: object) -> None:
-        from dossier.batch import Progress
-
-        assert isinstance(p, Progress)
+    def __call__(self, p: api.Progress) -> None:
         left = f", nog ~{_duration(p.remaining)}" if p.remaining is not None and p.done else ""
         text = (f"  {p.done}/{p.total} casussen, {p.failed} mislukt, {p.rate:.2f}/s{left}")
         sys.stderr.write("\r" + text.ljust(self.width))
@@ -459,11 +367,6 @@ def _duration(seconds: float | None) -> str:
         return "?"
     minutes, sec = divmod(int(seconds), 60)
     return f"{minutes} min {sec:02d} s" if minutes else f"{sec} s"
-
-
-def _severity_counts(issues: list[Issue]) -> tuple[int, int]:
-    errors = sum(1 for i in issues if i.severity is Severity.fout)
-    return errors, len(issues) - errors
 
 
 def run(argv: list[str] | None = None) -> None:

@@ -8,6 +8,7 @@ Messages are Dutch because they are shown to users as they are.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -69,12 +70,21 @@ class Issue:
 
 
 class DossierError(Exception):
-    """Base class: raised when dossier cannot do what was asked; carries an exit code."""
+    """Base class: raised when dossier cannot do what was asked; carries an exit code.
+
+    Attributes:
+        exit_code: what the CLI exits with.
+        issues: the located problems behind the error (file, row or case, field), each with its
+            own Dutch message; empty when the message says it all.
+    """
 
     exit_code: ExitCode = ExitCode.output_error
 
-    def __init__(self, message: str, *, exit_code: ExitCode | None = None) -> None:
+    def __init__(
+        self, message: str, issues: Iterable[Issue] | None = None, *, exit_code: ExitCode | None = None
+    ) -> None:
         super().__init__(message)
+        self.issues: list[Issue] = list(issues or [])
         if exit_code is not None:
             self.exit_code = exit_code
 
@@ -94,18 +104,16 @@ class CaseDataError(DossierError):
 
     exit_code = ExitCode.invalid_data
 
-    def __init__(self, message: str, issues: list[Issue] | None = None) -> None:
-        super().__init__(message)
-        self.issues: list[Issue] = list(issues or [])
-
 
 class TemplateRenderError(DossierError):
     """Raised when a template cannot be rendered (syntax error, unknown variable, unsafe access)."""
 
     exit_code = ExitCode.template_error
 
-    def __init__(self, message: str, *, template: str = "", detail: str = "") -> None:
-        super().__init__(message)
+    def __init__(
+        self, message: str, *, template: str = "", detail: str = "", issues: Iterable[Issue] | None = None
+    ) -> None:
+        super().__init__(message, issues)
         self.template = template
         self.detail = detail
 
@@ -126,10 +134,6 @@ class AssemblyError(DossierError):
     """Raised when the PDF dossier cannot be assembled or an attachment cannot be used."""
 
     exit_code = ExitCode.output_error
-
-    def __init__(self, message: str, issues: list[Issue] | None = None) -> None:
-        super().__init__(message)
-        self.issues: list[Issue] = list(issues or [])
 
 
 class BatchFailures(DossierError):

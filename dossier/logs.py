@@ -16,17 +16,6 @@ class _BsnScrubbingFilter(logging.Filter):
         return True
 
 
-class IssueCounter(logging.Handler):
-    """Counts WARNING-and-above records, so ``--strict`` can fail on warnings (MkDocs' CountHandler)."""
-
-    def __init__(self) -> None:
-        super().__init__(level=logging.WARNING)
-        self.count = 0
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.count += 1
-
-
 def configure_logging(verbosity: int = 0) -> logging.Logger:
     """Install the stderr handler. verbosity: -1 quiet, 0 normal, 1 verbose, 2 debug."""
     level = {-1: logging.ERROR, 0: logging.WARNING, 1: logging.INFO}.get(verbosity, logging.DEBUG)

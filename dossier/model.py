@@ -26,6 +26,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from dossier.kinds import ATTACHMENT_KINDS
 from dossier.loaders.nl_values import (
     DATE_EXPECTED,
     bsn_elfproef,
@@ -466,15 +467,8 @@ class Verlenging(Model):
     """Datum van het besluit of de aanvraag."""
 
 
-BijlageSoort = Literal[
-    "probleemanalyse",
-    "bijstelling_probleemanalyse",
-    "arbeidsdeskundig_rapport",
-    "actueel_oordeel",
-    "tweede_spoor",
-    "medisch",
-    "overig",
-]
+#: Attachment kinds, from the document-kind registry (``medisch`` is there to be refused).
+BijlageSoort = Literal[ATTACHMENT_KINDS]  # type: ignore[valid-type]
 
 
 class Bijlage(Model):

@@ -1,4 +1,9 @@
-"""Dutch formatting of dates and amounts (babel, CLDR nl_NL). Used by reports and template filters."""
+"""Dutch formatting of dates and amounts (babel, CLDR nl_NL). Used by reports and template filters.
+
+:func:`format_datum` is the one date formatter: the template filters
+(:mod:`dossier.render.filters`), the terminal timeline, the PDF index and the validation messages
+all call it, so a date reads the same everywhere.
+"""
 
 from __future__ import annotations
 
@@ -10,20 +15,41 @@ from babel.numbers import format_currency, format_decimal
 
 LOCALE = "nl_NL"
 
+#: Date in digits without leading zeros, as in messages about input: ``3-2-2025``.
+CIJFERS = "d-M-y"
+
+
+def format_datum(value: date | None, formaat: str = "long", locale: str = LOCALE) -> str:
+    """A date in the locale's words: the one implementation behind every date dossier writes.
+
+    Args:
+        value: the date; None gives "".
+        formaat: a babel format name, "long" (``3 februari 2025``), "full" (``maandag 3 februari
+            2025``), "medium" or "short" (``03-02-2025``), or a CLDR pattern such as
+            :data:`CIJFERS`.
+        locale: babel locale.
+    """
+    return "" if value is None else format_date(value, formaat, locale=locale)
+
 
 def datum(value: date | None, locale: str = LOCALE) -> str:
     """``3 februari 2025``."""
-    return "" if value is None else format_date(value, "d MMMM y", locale=locale)
+    return format_datum(value, "long", locale)
 
 
 def datum_lang(value: date | None, locale: str = LOCALE) -> str:
     """``maandag 3 februari 2025``."""
-    return "" if value is None else format_date(value, "EEEE d MMMM y", locale=locale)
+    return format_datum(value, "full", locale)
 
 
 def datum_kort(value: date | None, locale: str = LOCALE) -> str:
     """``03-02-2025``."""
-    return "" if value is None else format_date(value, "dd-MM-y", locale=locale)
+    return format_datum(value, "short", locale)
+
+
+def datum_cijfers(value: date | None) -> str:
+    """``3-2-2025``: the compact form used in validation messages (the way users type dates)."""
+    return format_datum(value, CIJFERS)
 
 
 def bedrag(value: Decimal | float | int | None, locale: str = LOCALE) -> str:

@@ -15,12 +15,14 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any, get_args
+from typing import Any
 
 from pydantic import BaseModel
+
+from dossier.model_walk import walk_values
 
 #: A BSN as people write it and the model accepts it: 123456789, 1234.56.789 or 123 456 789 (dots,
 #: spaces or dashes), not glued to other digits. One pass: scrub runs on every message and log line.
@@ -131,46 +133,8 @@ def scan_case(case: BaseModel) -> list[tuple[str, MedicalHit]]:
         ``(dotted field path, hit)`` pairs; list items are numbered from 0, as in
         ``evaluaties.3.verslag`` or ``tweede_spoor.stappen.1``.
     """
-    return [(path, hit) for path, text in _prose_fields(case, "") for hit in scan_medical(text)]
-
-
-def _prose_fields(model: BaseModel, prefix: str) -> Iterator[tuple[str, str]]:
-    values = vars(model)  # a pydantic model keeps its field values in __dict__
-    for name in _fields_to_walk(type(model)):
-        value = values[name]
-        if value is None:
-            continue
-        if isinstance(value, str):
-            yield (f"{prefix}{name}", value)
-        elif isinstance(value, BaseModel):
-            yield from _prose_fields(value, f"{prefix}{name}.")
-        elif isinstance(value, list):
-            for i, item in enumerate(value):
-                if isinstance(item, str):
-                    yield (f"{prefix}{name}.{i}", item)
-                elif isinstance(item, BaseModel):
-                    yield from _prose_fields(item, f"{prefix}{name}.{i}.")
-        # None, dates, numbers and booleans hold no prose
-
-
-@functools.cache
-def _fields_to_walk(model: type[BaseModel]) -> tuple[str, ...]:
-    """The fields of ``model`` that can hold prose or nested models, in declaration order.
-
-    Worked out once per model from the annotations, so the walk skips names, dates and numbers
-    without looking at them: scanning 10,000 cases without prose then takes a few hundredths of a
-    second.
-    """
-    return tuple(name for name, info in model.model_fields.items()
-                 if _holds(info.annotation, BaseModel)
-                 or (name not in NOT_PROSE_FIELDS and _holds(info.annotation, str)))
-
-
-def _holds(annotation: Any, kind: type) -> bool:
-    """True when ``annotation`` (``X | None``, ``list[X]``, ...) can hold a value of ``kind``."""
-    if isinstance(annotation, type) and issubclass(annotation, kind):
-        return True
-    return any(_holds(arg, kind) for arg in get_args(annotation))
+    return [(path, hit) for path, text in walk_values(case, str, skip=NOT_PROSE_FIELDS)
+            for hit in scan_medical(text)]
 
 
 def _is_allowed(text: str, start: int, word: str, allowed: dict[str, tuple[tuple[str, int], ...]]) -> bool:

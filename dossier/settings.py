@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +23,9 @@ class Settings:
         timeout: seconds one document conversion may take before LibreOffice is killed.
         keep_work: keep the temporary work folder (for debugging).
         strict: treat warnings as errors.
-        today: reference date for statuses; None means the real date, resolved at the CLI edge.
         wia_aanvraag_week: sickness week by whose end the WIA application is due (93; some firms 91).
         rapportage_interval_maanden: months per track-2 progress report period.
-        converter: "libreoffice" (the real one) or "fake" (placeholder PDFs, for tests and dry runs).
+        converter: "libreoffice" (the real one) or "fake" (placeholder PDFs, for tests).
     """
 
     locale: str = "nl_NL"
@@ -36,11 +34,9 @@ class Settings:
     timeout: float = 120.0
     keep_work: bool = False
     strict: bool = False
-    today: date | None = None
     wia_aanvraag_week: int = 93
     rapportage_interval_maanden: int = 2
     converter: str = "libreoffice"
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def merge(self, **overrides: Any) -> Settings:
         """Return a copy with the given values replaced; ``None`` values are ignored."""

@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import Decimal
 from typing import Any
 
+from dossier.findings import risk_text, timeline_findings
 from dossier.model import Case
-from dossier.nl_format import bedrag, datum, datum_lang
-from dossier.timeline import Gevolg, Mijlpaal, Status, Tijdlijn
-
-#: Maximum UWV fine for a late 42nd-week report (Beleidsregel boete werkgevers ZW, since 2017).
-BOETE_ZIEKMELDING = Decimal(455)
-#: Wage-sanction estimate: 52 weeks at 70% of the wage, plus 8% holiday pay.
-LOONSANCTIE_FACTOR = Decimal("0.70") * Decimal("1.08") * 12
+from dossier.nl_format import datum, datum_lang
+from dossier.timeline import Mijlpaal, Status, Tijdlijn
 
 
 def timeline_json(case: Case, tl: Tijdlijn) -> dict[str, Any]:
@@ -42,39 +37,6 @@ def timeline_json(case: Case, tl: Tijdlijn) -> dict[str, Any]:
         "ingangsdatum_wia": tl.ingangsdatum_wia.isoformat(),
         "mijlpalen": [item(m) for m in tl.mijlpalen],
     }
-
-
-def risk_text(m: Mijlpaal, case: Case) -> str:
-    """What a late or missing step risks, in Dutch."""
-    if m.gevolg is Gevolg.boete:
-        return f"risico: boete van UWV (maximaal {bedrag(BOETE_ZIEKMELDING)})"
-    if m.gevolg is Gevolg.loonsanctie:
-        text = "risico: loonsanctie (tot 52 weken extra loon doorbetalen)"
-        loon = case.werknemer.bruto_maandloon
-        if loon:
-            text += f", indicatie {bedrag((loon * LOONSANCTIE_FACTOR).quantize(Decimal(1)))}"
-        return text
-    return ""
-
-
-def compliance_findings(case: Case, tl: Tijdlijn) -> list[tuple[str, str]]:
-    """(code, Dutch message) for every step that is late or overdue on the reference date."""
-    out = []
-    for m in tl.mijlpalen:
-        if m.informatief or m.status not in (Status.verlopen, Status.te_laat):
-            continue
-        if m.status is Status.verlopen:
-            days = (tl.today - m.uiterlijk).days
-            what = (f"{m.label}: uiterlijk {datum(m.uiterlijk)} (week {m.ziekteweek}), niet gedaan; "
-                    f"{days} dagen over tijd")
-        else:
-            assert m.gedaan_op is not None
-            days = (m.gedaan_op - m.uiterlijk).days
-            what = (f"{m.label}: gedaan op {datum(m.gedaan_op)}, {days} dagen na de uiterste datum "
-                    f"{datum(m.uiterlijk)}")
-        risk = risk_text(m, case)
-        out.append((m.code, f"{what}. {risk[0].upper() + risk[1:]}" if risk else what))
-    return out
 
 
 _STATUS_MARK = {Status.gedaan: "gedaan", Status.te_laat: "TE LAAT", Status.verlopen: "VERLOPEN",
@@ -108,8 +70,8 @@ def timeline_text(case: Case, tl: Tijdlijn) -> str:
     lines.append("")
     lines.append(f"Laatste dag loondoorbetaling: {datum(tl.einde_wachttijd)}; "
                  f"ingangsdatum WIA: {datum(tl.ingangsdatum_wia)}")
-    for _code, msg in compliance_findings(case, tl):
-        lines.append(f"! {msg}")
+    for f in timeline_findings(case, tl):
+        lines.append(f"! {f.melding}")
     return "\n".join(lines) + "\n"
 
 

@@ -7,21 +7,24 @@ checks across records (duplicate dossiernummers). Messages are Dutch and never c
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from dossier.errors import Issue, Severity
 from dossier.loaders.nl_values import bsn_elfproef
 from dossier.loaders.paths import MEDICAL_KEYS, unknown_keys
 from dossier.loaders.records import Record
-from dossier.model import Case
+from dossier.model import Case, Ziekteperiode
+from dossier.model_walk import walk_values
+from dossier.nl_format import datum_cijfers as _d
 from dossier.privacy import scan_case, scrub
+
+_FOUT, _WARN = Severity.fout, Severity.waarschuwing
 
 _TYPE_MESSAGES = {
     "missing": "ontbreekt; dit veld is verplicht",
@@ -187,108 +190,142 @@ def _unknown_message(name: str) -> str:
     return "onbekend veld; wordt genegeerd (zie 'dossier schema' voor de geldige velden)"
 
 
+#: One finding of :func:`check_case`: (severity, dotted field, Dutch message).
+Finding = tuple[Severity, str, str]
+
+
 def check_case(
     case: Case, *, today: date | None = None, base_dir: Path | None = None
-) -> list[tuple[Severity, str, str]]:
-    """Cross-field rules on a well-formed case: (severity, dotted field, Dutch message)."""
-    out: list[tuple[Severity, str, str]] = []
-    fout, warn = Severity.fout, Severity.waarschuwing
-    periods = case.ziekteperiodes
+) -> list[Finding]:
+    """Cross-field rules on a well-formed case: (severity, dotted field, Dutch message).
+
+    Args:
+        case: a validated case.
+        today: reference date for "in the future" warnings (None: not checked).
+        base_dir: folder the attachments' file names are relative to (None: not checked).
+    """
+    return [
+        *_period_rules(case.ziekteperiodes, today),
+        *_plausible_dates(case),
+        *_employee_rules(case),
+        *_dossiernummer_rules(case),
+        *_employer_rules(case),
+        *_step_rules(case, today),
+        *_attachment_rules(case, base_dir),
+        *_medical_rules(case),
+    ]
+
+
+def _period_rules(periods: list[Ziekteperiode], today: date | None) -> Iterator[Finding]:
+    """Each sickness period ends after it starts, periods are in order and do not overlap, and
+    only the last one may still be running."""
     for i, p in enumerate(periods):
         f = f"ziekteperiodes.{i}"
         if p.hersteldatum is not None and p.hersteldatum <= p.eerste_ziektedag:
-            out.append((fout, f"{f}.hersteldatum",
-                        f"hersteldatum {_d(p.hersteldatum)} moet na de eerste ziektedag "
-                        f"{_d(p.eerste_ziektedag)} liggen"))
+            yield (_FOUT, f"{f}.hersteldatum",
+                   f"hersteldatum {_d(p.hersteldatum)} moet na de eerste ziektedag "
+                   f"{_d(p.eerste_ziektedag)} liggen")
         if i < len(periods) - 1 and p.hersteldatum is None:
-            out.append((fout, f"{f}.hersteldatum",
-                        "ontbreekt: alleen de laatste ziekteperiode mag nog lopen"))
+            yield _FOUT, f"{f}.hersteldatum", "ontbreekt: alleen de laatste ziekteperiode mag nog lopen"
         if i > 0:
-            prev = periods[i - 1]
-            if p.eerste_ziektedag <= prev.eerste_ziektedag:
-                out.append((fout, f"{f}.eerste_ziektedag",
-                            "ziekteperiodes moeten op volgorde staan (oudste eerst)"))
-            elif prev.hersteldatum is not None and p.eerste_ziektedag < prev.hersteldatum:
-                out.append((fout, f"{f}.eerste_ziektedag",
-                            f"overlapt met de vorige periode (hersteld op {_d(prev.hersteldatum)})"))
-        if p.zwangerschapsverlof is not None:
-            v = p.zwangerschapsverlof
-            if v.einde < v.begin:
-                out.append((fout, f"{f}.zwangerschapsverlof.einde", "einde ligt vóór het begin"))
+            yield from _period_order(periods[i - 1], p, f)
+        v = p.zwangerschapsverlof
+        if v is not None and v.einde < v.begin:
+            yield _FOUT, f"{f}.zwangerschapsverlof.einde", "einde ligt vóór het begin"
         if today is not None and p.eerste_ziektedag > today:
-            out.append((warn, f"{f}.eerste_ziektedag",
-                        f"ligt in de toekomst ({_d(p.eerste_ziektedag)})"))
+            yield _WARN, f"{f}.eerste_ziektedag", f"ligt in de toekomst ({_d(p.eerste_ziektedag)})"
 
-    # A year like 2206 or 0026 is a typing error, and the timeline (which adds up to 22 years to a
-    # date) cannot be computed from dates near the end of the calendar.
-    for field, when in _all_dates(case, ""):
+
+def _period_order(prev: Ziekteperiode, p: Ziekteperiode, f: str) -> Iterator[Finding]:
+    if p.eerste_ziektedag <= prev.eerste_ziektedag:
+        yield _FOUT, f"{f}.eerste_ziektedag", "ziekteperiodes moeten op volgorde staan (oudste eerst)"
+    elif prev.hersteldatum is not None and p.eerste_ziektedag < prev.hersteldatum:
+        yield (_FOUT, f"{f}.eerste_ziektedag",
+               f"overlapt met de vorige periode (hersteld op {_d(prev.hersteldatum)})")
+
+
+def _plausible_dates(case: Case) -> Iterator[Finding]:
+    """A year like 2206 or 0026 is a typing error, and the timeline (which adds up to 22 years to a
+    date) cannot be computed from dates near the end of the calendar."""
+    for field, when in walk_values(case, date):
         if not _EARLIEST <= when <= _LATEST:
-            out.append((fout, field, f"datum {_d(when)} is onwaarschijnlijk; verwacht een datum tussen "
-                                     f"{_d(_EARLIEST)} en {_d(_LATEST)}"))
+            yield (_FOUT, field, f"datum {_d(when)} is onwaarschijnlijk; verwacht een datum tussen "
+                                f"{_d(_EARLIEST)} en {_d(_LATEST)}")
 
-    first = periods[0].eerste_ziektedag
-    wn = case.werknemer
+
+def _employee_rules(case: Case) -> Iterator[Finding]:
+    periods, wn = case.ziekteperiodes, case.werknemer
     if wn.geboortedatum is not None:
-        age = (first - wn.geboortedatum).days / 365.25
+        age = (periods[0].eerste_ziektedag - wn.geboortedatum).days / 365.25
         if not 14 <= age <= 80:
-            out.append((warn, "werknemer.geboortedatum",
-                        f"onwaarschijnlijk: werknemer zou bij de eerste ziektedag {int(age)} jaar zijn"))
+            yield (_WARN, "werknemer.geboortedatum",
+                   f"onwaarschijnlijk: werknemer zou bij de eerste ziektedag {int(age)} jaar zijn")
     if wn.datum_in_dienst is not None and wn.datum_in_dienst > periods[-1].eerste_ziektedag:
-        out.append((warn, "werknemer.datum_in_dienst", "ligt na de eerste ziektedag"))
+        yield _WARN, "werknemer.datum_in_dienst", "ligt na de eerste ziektedag"
     if wn.uren_per_week is not None and not 0 < wn.uren_per_week <= 60:
-        out.append((fout, "werknemer.uren_per_week",
-                    f"'{wn.uren_per_week}' is ongeldig; verwacht meer dan 0 en hoogstens 60 uur"))
+        yield (_FOUT, "werknemer.uren_per_week",
+               f"'{wn.uren_per_week}' is ongeldig; verwacht meer dan 0 en hoogstens 60 uur")
     if wn.bruto_maandloon is not None and wn.bruto_maandloon < 0:
-        out.append((fout, "werknemer.bruto_maandloon", "mag niet negatief zijn"))
+        yield _FOUT, "werknemer.bruto_maandloon", "mag niet negatief zijn"
 
-    # The dossiernummer names folders and files: it must never be (or contain) a BSN.
-    # (the case's own BSN, with or without separators, or any run of exactly 9 digits passing the elfproef)
+
+def _dossiernummer_rules(case: Case) -> Iterator[Finding]:
+    """The dossiernummer names folders and files: it must never be (or contain) a BSN: the case's
+    own BSN, with or without separators, or any run of exactly 9 digits passing the elfproef."""
+    bsn = case.werknemer.bsn
     digits = re.sub(r"\D", "", case.dossiernummer)
     runs = re.findall(r"(?<!\d)\d{9}(?!\d)", case.dossiernummer)
-    if (wn.bsn and wn.bsn in digits) or any(bsn_elfproef(run) for run in runs):
-        out.append((fout, "dossiernummer", "lijkt een BSN te bevatten; het dossiernummer wordt als map- en "
-                    "bestandsnaam gebruikt en mag geen BSN bevatten"))
+    if (bsn and bsn in digits) or any(bsn_elfproef(run) for run in runs):
+        yield (_FOUT, "dossiernummer", "lijkt een BSN te bevatten; het dossiernummer wordt als map- en "
+               "bestandsnaam gebruikt en mag geen BSN bevatten")
 
+
+def _employer_rules(case: Case) -> Iterator[Finding]:
     wg = case.werkgever
     if wg.loonheffingennummer and not re.fullmatch(r"\d{9}L\d{2}", wg.loonheffingennummer.upper()):
-        out.append((warn, "werkgever.loonheffingennummer",
-                    f"'{wg.loonheffingennummer}' heeft niet de vorm van een loonheffingennummer"
-                    " (9 cijfers, L, 2 cijfers)"))
+        yield (_WARN, "werkgever.loonheffingennummer",
+               f"'{wg.loonheffingennummer}' heeft niet de vorm van een loonheffingennummer"
+               " (9 cijfers, L, 2 cijfers)")
     if wg.kvk and not re.fullmatch(r"\d{8}", wg.kvk):
-        out.append((warn, "werkgever.kvk", f"'{wg.kvk}' is geen KvK-nummer van 8 cijfers"))
+        yield _WARN, "werkgever.kvk", f"'{wg.kvk}' is geen KvK-nummer van 8 cijfers"
 
-    # Dated steps: not before the sickness started, not in the future.
+
+def _step_rules(case: Case, today: date | None) -> Iterator[Finding]:
+    """Dated steps: not before the sickness started, not in the future, in a sensible order."""
+    first = case.ziekteperiodes[0].eerste_ziektedag
     for field, when in _dated_steps(case):
         if when < first:
-            out.append((warn, field, f"datum {_d(when)} ligt vóór de eerste ziektedag {_d(first)}"))
+            yield _WARN, field, f"datum {_d(when)} ligt vóór de eerste ziektedag {_d(first)}"
         if today is not None and (when - today).days > 1:  # (today + 1 day overflows on 31-12-9999)
-            out.append((warn, field, f"datum {_d(when)} ligt in de toekomst"))
+            yield _WARN, field, f"datum {_d(when)} ligt in de toekomst"
     pa, pva = case.probleemanalyse, case.plan_van_aanpak
     if pa and pva and pa.datum and pva.datum and pva.datum < pa.datum:
-        out.append((warn, "plan_van_aanpak.datum",
-                    "plan van aanpak is gedateerd vóór de probleemanalyse waarop het is gebaseerd"))
-    ts = case.tweede_spoor
+        yield (_WARN, "plan_van_aanpak.datum",
+               "plan van aanpak is gedateerd vóór de probleemanalyse waarop het is gebaseerd")
     for i, r in enumerate(case.inspanningsrapportages):
         if r.periode_tot < r.periode_van:
-            out.append((fout, f"inspanningsrapportages.{i}.periode_tot", "ligt vóór periode_van"))
-    if ts:
-        for i, w in enumerate(ts.werkervaringsplaatsen):
-            if w.begin and w.einde and w.einde < w.begin:
-                out.append((fout, f"tweede_spoor.werkervaringsplaatsen.{i}.einde", "ligt vóór begin"))
+            yield _FOUT, f"inspanningsrapportages.{i}.periode_tot", "ligt vóór periode_van"
+    ts = case.tweede_spoor
+    for i, w in enumerate(ts.werkervaringsplaatsen if ts else ()):
+        if w.begin and w.einde and w.einde < w.begin:
+            yield _FOUT, f"tweede_spoor.werkervaringsplaatsen.{i}.einde", "ligt vóór begin"
 
+
+def _attachment_rules(case: Case, base_dir: Path | None) -> Iterator[Finding]:
     for i, b in enumerate(case.bijlagen):
         if b.soort == "medisch":
-            out.append((warn, f"bijlagen.{i}.soort",
-                        f"'{b.titel}' is een medisch document; dat komt nooit in het dossier van de "
-                        "werkgever en wordt bij het bouwen geweigerd"))
+            yield (_WARN, f"bijlagen.{i}.soort",
+                   f"'{b.titel}' is een medisch document; dat komt nooit in het dossier van de "
+                   "werkgever en wordt bij het bouwen geweigerd")
         if base_dir is not None and not _is_file(base_dir / b.bestand):
-            out.append((warn, f"bijlagen.{i}.bestand", f"bestand '{b.bestand}' niet gevonden"))
+            yield _WARN, f"bijlagen.{i}.bestand", f"bestand '{b.bestand}' niet gevonden"
 
-    # Free text must not carry what the model deliberately has no field for (AP Beleidsregels).
+
+def _medical_rules(case: Case) -> Iterator[Finding]:
+    """Free text must not carry what the model deliberately has no field for (AP Beleidsregels)."""
     for field, hit in scan_case(case):
-        out.append((warn, field, f"mogelijk medisch gegeven '{hit.term}' in: {hit.excerpt}; medische "
-                                 "informatie hoort niet in het dossier van de werkgever"))
-    return out
+        yield (_WARN, field, f"mogelijk medisch gegeven '{hit.term}' in: {hit.excerpt}; medische "
+                            "informatie hoort niet in het dossier van de werkgever")
 
 
 def _is_file(path: Path) -> bool:
@@ -300,38 +337,8 @@ def _is_file(path: Path) -> bool:
         return False
 
 
-#: The dates a case may hold (see check_case).
+#: The dates a case may hold (see _plausible_dates).
 _EARLIEST, _LATEST = date(1900, 1, 1), date(2199, 12, 31)
-
-
-def _all_dates(model: BaseModel, prefix: str) -> Iterable[tuple[str, date]]:
-    """Every date in a case with its dotted field path (list items numbered from 0)."""
-    values = vars(model)  # a pydantic model keeps its field values in __dict__
-    for name in _date_fields(type(model)):
-        value = values[name]
-        if value is None:
-            continue
-        if isinstance(value, date):
-            yield f"{prefix}{name}", value
-        elif isinstance(value, BaseModel):
-            yield from _all_dates(value, f"{prefix}{name}.")
-        elif isinstance(value, list):
-            for i, item in enumerate(value):
-                if isinstance(item, date):
-                    yield f"{prefix}{name}.{i}", item
-                elif isinstance(item, BaseModel):
-                    yield from _all_dates(item, f"{prefix}{name}.{i}.")
-
-
-@functools.cache
-def _date_fields(model: type[BaseModel]) -> tuple[str, ...]:
-    """Fields of ``model`` that can hold a date or a nested model (from the annotations, once)."""
-    def holds(annotation: Any) -> bool:
-        if isinstance(annotation, type) and issubclass(annotation, date | BaseModel):
-            return True
-        return any(holds(arg) for arg in get_args(annotation))
-
-    return tuple(name for name, info in model.model_fields.items() if holds(info.annotation))
 
 
 def _dated_steps(case: Case) -> Iterable[tuple[str, date]]:
@@ -344,10 +351,6 @@ def _dated_steps(case: Case) -> Iterable[tuple[str, date]]:
         yield f"evaluaties.{i}.datum", ev.datum
     if case.tweede_spoor and case.tweede_spoor.start:
         yield "tweede_spoor.start", case.tweede_spoor.start
-
-
-def _d(value: date) -> str:
-    return f"{value.day}-{value.month}-{value.year}"
 
 
 def iter_validated(

@@ -63,6 +63,14 @@ Part = str | tuple[str, str]  # text, or (text, "b"/"i"/"bi"/"muted"/"small")
 # --- low-level XML helpers -------------------------------------------------------------------
 
 
+def _fonts(rfonts: Any) -> None:
+    """Our font for every script, and no theme font that would override it."""
+    for k in ("ascii", "hAnsi", "cs", "eastAsia"):
+        rfonts.set(qn(f"w:{k}"), FONT)
+    for k in ("asciiTheme", "hAnsiTheme", "cstheme", "eastAsiaTheme"):
+        rfonts.attrib.pop(qn(f"w:{k}"), None)
+
+
 def _set(el: Any, tag: str, **attrs: str) -> Any:
     """Get or create child ``tag`` of ``el`` and set its w: attributes."""
     child = el.find(qn(tag))
@@ -275,11 +283,7 @@ class Builder:
         normal.font.size = Pt(BODY_PT)
         normal.font.color.rgb = TEXT
         rpr = normal.element.get_or_add_rPr()
-        fonts = _set(rpr, "w:rFonts")
-        for k in ("ascii", "hAnsi", "cs", "eastAsia"):
-            fonts.set(qn(f"w:{k}"), FONT)
-        for k in ("asciiTheme", "hAnsiTheme", "cstheme", "eastAsiaTheme"):
-            fonts.attrib.pop(qn(f"w:{k}"), None)
+        _fonts(_set(rpr, "w:rFonts"))
         _set(rpr, "w:lang", val="nl-NL", eastAsia="nl-NL", bidi="ar-SA")
         pf = normal.paragraph_format
         pf.space_before = Pt(0)
@@ -289,11 +293,7 @@ class Builder:
         defaults = self.doc.styles.element.find(qn("w:docDefaults"))
         if defaults is not None:
             drpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
-            dfonts = _set(drpr, "w:rFonts")
-            for k in ("ascii", "hAnsi", "cs", "eastAsia"):
-                dfonts.set(qn(f"w:{k}"), FONT)
-            for k in ("asciiTheme", "hAnsiTheme", "cstheme", "eastAsiaTheme"):
-                dfonts.attrib.pop(qn(f"w:{k}"), None)
+            _fonts(_set(drpr, "w:rFonts"))
             _set(drpr, "w:lang", val="nl-NL", eastAsia="nl-NL", bidi="ar-SA")
 
         def heading(name: str, size: float, before: float, after: float, color=ACCENT) -> None:
@@ -304,11 +304,7 @@ class Builder:
             s.font.italic = False
             s.font.color.rgb = color
             r = s.element.get_or_add_rPr()
-            f = _set(r, "w:rFonts")
-            for k in ("ascii", "hAnsi", "cs", "eastAsia"):
-                f.set(qn(f"w:{k}"), FONT)
-            for k in ("asciiTheme", "hAnsiTheme", "cstheme", "eastAsiaTheme"):
-                f.attrib.pop(qn(f"w:{k}"), None)
+            _fonts(_set(r, "w:rFonts"))
             s.paragraph_format.space_before = Pt(before)
             s.paragraph_format.space_after = Pt(after)
             s.paragraph_format.keep_with_next = True
@@ -324,11 +320,7 @@ class Builder:
         title.font.bold = False
         title.font.color.rgb = ACCENT
         tr = title.element.get_or_add_rPr()
-        f = _set(tr, "w:rFonts")
-        for k in ("ascii", "hAnsi", "cs", "eastAsia"):
-            f.set(qn(f"w:{k}"), FONT)
-        for k in ("asciiTheme", "hAnsiTheme", "cstheme", "eastAsiaTheme"):
-            f.attrib.pop(qn(f"w:{k}"), None)
+        _fonts(_set(tr, "w:rFonts"))
         # The default Title style has a bottom border and a large spacing; replace its pPr.
         ppr = title.element.find(qn("w:pPr"))
         if ppr is not None:
@@ -348,11 +340,7 @@ class Builder:
         sub.font.italic = False
         sub.font.color.rgb = MUTED
         sr = sub.element.get_or_add_rPr()
-        f = _set(sr, "w:rFonts")
-        for k in ("ascii", "hAnsi", "cs", "eastAsia"):
-            f.set(qn(f"w:{k}"), FONT)
-        for k in ("asciiTheme", "hAnsiTheme", "cstheme", "eastAsiaTheme"):
-            f.attrib.pop(qn(f"w:{k}"), None)
+        _fonts(_set(sr, "w:rFonts"))
         sub.paragraph_format.space_before = Pt(0)
         sub.paragraph_format.space_after = Pt(10)
 

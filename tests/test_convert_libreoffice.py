@@ -28,7 +28,7 @@ from pypdf import PdfReader
 
 from dossier.convert import Converter
 from dossier.convert import libreoffice as lo
-from dossier.convert.libreoffice import SofficeConverter
+from dossier.convert.libreoffice import SofficeConverter, process, uno_mode
 from dossier.errors import ConversionError, ExitCode, MissingDependencyError
 
 HAVE_SOFFICE = shutil.which("soffice") is not None
@@ -383,8 +383,7 @@ def test_worker_stdout_carries_only_protocol_lines(tmp_path: Path) -> None:
         {"src": str(src), "out": str(tmp_path / "brief.pdf")},
         {"src": str(tmp_path / "ontbreekt.docx"), "out": str(tmp_path / "x.pdf")},
     ]
-    argv = [python, str(lo.WORKER_SCRIPT), "--soffice", "soffice", "--profile"]
-    argv += [str(tmp_path / "profile"), "--pipe", f"test_{os.getpid()}_{time.monotonic_ns()}"]
+    argv = uno_mode.worker_command(python, "soffice", tmp_path / "profile", f"test_{os.getpid()}_{time.monotonic_ns()}")
 
     result = subprocess.run(
         argv,
@@ -535,8 +534,8 @@ def test_missing_soffice_on_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 
 
 def test_auto_mode_falls_back_to_cli_without_uno(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(lo.UNO_PYTHON_ENV, raising=False)
-    monkeypatch.setattr(lo, "UNO_PYTHON_CANDIDATES", ("/nonexistent/python3",))
+    monkeypatch.delenv(process.UNO_PYTHON_ENV, raising=False)
+    monkeypatch.setattr(process, "UNO_PYTHON_CANDIDATES", ("/nonexistent/python3",))
 
     assert SofficeConverter(mode="auto").effective_mode == "cli"
     with pytest.raises(MissingDependencyError, match="python3-uno"):
@@ -547,12 +546,12 @@ def test_uno_python_env_variable_is_probed_first(monkeypatch: pytest.MonkeyPatch
     pretend = tmp_path / "python-with-uno"
     pretend.write_text("#!/bin/sh\nexit 0\n")  # answers `-c "import uno"` with success
     pretend.chmod(0o755)
-    monkeypatch.setenv(lo.UNO_PYTHON_ENV, str(pretend))
+    monkeypatch.setenv(process.UNO_PYTHON_ENV, str(pretend))
     assert lo.find_uno_python() == str(pretend)
 
     # An unusable override is skipped and the standard candidates are tried.
-    monkeypatch.setenv(lo.UNO_PYTHON_ENV, str(tmp_path / "nonexistent"))
-    assert lo.find_uno_python() == lo._probe_uno_python(lo.UNO_PYTHON_CANDIDATES)
+    monkeypatch.setenv(process.UNO_PYTHON_ENV, str(tmp_path / "nonexistent"))
+    assert lo.find_uno_python() == process.probe_uno_python(process.UNO_PYTHON_CANDIDATES)
 
 
 def test_missing_source_and_duplicate_stems_fail_before_starting(fake_soffice: Path, tmp_path: Path) -> None:

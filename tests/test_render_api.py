@@ -39,8 +39,9 @@ def plan(case: Case, soort: str, today: date = TODAY, settings: Settings | None 
 
 
 def test_soorten_order():
-    assert SOORTEN == ("plan_van_aanpak", "bijstelling_plan_van_aanpak", "trajectplan_tweede_spoor",
-                       "inspanningsrapportage", "eerstejaarsevaluatie", "eindevaluatie")
+    # One order for every list of kinds: the order of the re-integratieverslag (the registry's).
+    assert SOORTEN == ("plan_van_aanpak", "bijstelling_plan_van_aanpak", "eerstejaarsevaluatie",
+                       "trajectplan_tweede_spoor", "inspanningsrapportage", "eindevaluatie")
 
 
 def test_alle_in_poortwachter_order_with_one_job_per_bijstelling_and_period(kuipers):

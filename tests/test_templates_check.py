@@ -245,3 +245,26 @@ def test_templates_survive_a_libreoffice_round_trip(tmp_path):
     paths = render_jobs(jobs, tmp_path / "uit", settings=settings)
     text = "\n".join(p.text for p in Document(str(paths[0])).paragraphs)
     assert "Wij willen mevrouw Kuipers graag behouden" in text
+
+
+def test_external_links_and_include_fields_are_errors(tmp_path):
+    from docx.opc.constants import RELATIONSHIP_TYPE
+    from docx.oxml import parse_xml
+
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    doc = Document()
+    doc.add_paragraph("Beste {{ werknemer.naam }},")
+    doc.part.relate_to("http://127.0.0.1:9/logo.png", RELATIONSHIP_TYPE.IMAGE, is_external=True)
+    field = doc.add_paragraph()._p
+    for xml in (f'<w:r {w}><w:fldChar w:fldCharType="begin"/></w:r>',
+                f'<w:r {w}><w:instrText> INCLUDETEXT "C:\\\\brieven\\\\kop.docx" </w:instrText></w:r>',
+                f'<w:r {w}><w:fldChar w:fldCharType="end"/></w:r>'):
+        field.append(parse_xml(xml))
+    path = _save(doc, tmp_path)
+
+    issues = check_template(path)
+
+    assert [i.severity for i in issues] == [Severity.fout, Severity.fout]
+    assert all(i.source == "plan_van_aanpak.docx" and "'plan_van_aanpak.docx' bevat" in i.message for i in issues)
+    assert "gekoppelde afbeelding naar 'http://127.0.0.1:9/logo.png'" in issues[0].message
+    assert "INCLUDETEXT" in issues[1].message

@@ -1,4 +1,4 @@
-"""A converter that needs no LibreOffice: placeholder PDFs for unit tests and dry runs."""
+"""A converter that needs no LibreOffice: placeholder PDFs for unit tests."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 
 from fpdf import FPDF
 
+from dossier.convert import output_paths
 from dossier.errors import ConversionError
 
 
@@ -14,7 +15,7 @@ class FakeConverter:
     """Writes a small valid PDF per source containing the source's stem as text.
 
     Same interface as :class:`dossier.convert.libreoffice.SofficeConverter`, so the pipeline can
-    run without LibreOffice (``--dry-run``) and tests stay fast. ``fail_on`` makes it behave
+    run without LibreOffice (``Settings(converter="fake")``) and tests stay fast. ``fail_on`` makes it behave
     like a crashing engine for fault tests.
 
     Attributes:
@@ -63,26 +64,14 @@ class FakeConverter:
             The PDF paths, in the order of ``sources``.
 
         Raises:
-            ConversionError: a source is missing, two sources share a stem, or the stem is in
-                ``fail_on``.
+            ConversionError: a source is missing or two sources share a stem (checked before
+                anything is written, as by the real converter), or the stem is in ``fail_on``.
         """
-        out_dir = Path(out_dir)
         srcs = [Path(s) for s in sources]
-        stems = [s.stem for s in srcs]
-        duplicates = sorted({s for s in stems if stems.count(s) > 1})
-        if duplicates:
-            raise ConversionError(
-                f"Meerdere documenten zouden '{duplicates[0]}.pdf' worden; geef de documenten verschillende namen."
-            )
-        out_dir.mkdir(parents=True, exist_ok=True)
+        targets = output_paths(srcs, Path(out_dir))
         results = []
-        for src in srcs:
-            target = out_dir / f"{src.stem}.pdf"
+        for src, target in zip(srcs, targets, strict=True):
             target.unlink(missing_ok=True)
-            if not src.is_file():
-                raise ConversionError(
-                    f"LibreOffice kon '{src.name}' niet omzetten naar PDF: het bestand bestaat niet ({src})."
-                )
             if src.stem in self.fail_on:
                 raise ConversionError(
                     f"LibreOffice kon '{src.name}' niet omzetten naar PDF: gesimuleerde fout (FakeConverter)."

@@ -7,8 +7,10 @@ It must therefore stay self-contained: standard library and ``uno`` only, never 
 
 Lifecycle:
 
-1. Start ONE ``soffice --headless ... --accept=pipe,name=<pipe>;urp;StarOffice.ComponentContext``
-   with a private user profile, connect to it over UNO (named pipe, no TCP port).
+1. Start ONE soffice with the command line the parent passes after ``--`` (binary, private
+   user profile, flags) plus ``--accept=pipe,name=<pipe>;urp;StarOffice.ComponentContext``, and
+   connect to it over UNO (named pipe, no TCP port). The parent also passes the time-outs, so
+   this script holds no copy of the parent's settings.
 2. Write one handshake line on stdout::
 
        {"ready": true, "pid": <soffice pid>, "office_pid": <soffice.bin pid>, "version": "..."}
@@ -37,9 +39,6 @@ import signal
 import subprocess
 import sys
 import time
-
-#: Seconds to wait for soffice to exit after ``Desktop.terminate()`` before killing it.
-SHUTDOWN_GRACE_S = 10.0
 
 #: Seconds between connection attempts while soffice is starting.
 CONNECT_POLL_S = 0.02
@@ -137,19 +136,9 @@ def office_pid(launcher_pid: int) -> int:
 class Office:
     """One running soffice with a UNO connection to its Desktop."""
 
-    def __init__(self, soffice: str, profile_dir: str, pipe: str, start_timeout: float) -> None:
-        profile_url = "file://" + _pathname2url(os.path.abspath(profile_dir))
-        argv = [
-            soffice,
-            f"-env:UserInstallation={profile_url}",
-            "--headless",
-            "--invisible",
-            "--nologo",
-            "--norestore",
-            "--nodefault",
-            "--nolockcheck",
-            f"--accept=pipe,name={pipe};urp;StarOffice.ComponentContext",
-        ]
+    def __init__(self, soffice_argv: list[str], pipe: str, start_timeout: float, shutdown_grace: float) -> None:
+        self.shutdown_grace = shutdown_grace
+        argv = [*soffice_argv, f"--accept=pipe,name={pipe};urp;StarOffice.ComponentContext"]
         log("starting " + " ".join(argv))
         # soffice's stdout must never reach our protocol channel: send it to stderr (fd 2).
         # No new session: the parent kills our whole process group, soffice included.
@@ -266,7 +255,7 @@ class Office:
             except Exception as exc:  # the bridge usually drops while terminating
                 log(f"terminate: {type(exc).__name__}")
             try:
-                self.proc.wait(SHUTDOWN_GRACE_S)
+                self.proc.wait(self.shutdown_grace)
             except subprocess.TimeoutExpired:
                 log("soffice did not exit; killing it")
                 self.proc.kill()
@@ -296,12 +285,6 @@ def _close_document(doc) -> None:
             doc.dispose()
         except Exception as exc:
             log(f"could not close document: {type(exc).__name__}")
-
-
-def _pathname2url(path: str) -> str:
-    from urllib.request import pathname2url
-
-    return pathname2url(path)
 
 
 def serve(office: Office, proto: Protocol, stdin) -> None:
@@ -345,10 +328,12 @@ def serve(office: Office, proto: Protocol, stdin) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the worker; returns the process exit status."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--soffice", required=True, help="soffice binary")
-    parser.add_argument("--profile", required=True, help="private LibreOffice profile folder")
     parser.add_argument("--pipe", required=True, help="unique UNO pipe name")
-    parser.add_argument("--start-timeout", type=float, default=60.0)
+    parser.add_argument("--start-timeout", type=float, required=True, help="seconds soffice may take to start")
+    parser.add_argument(
+        "--shutdown-grace", type=float, required=True, help="seconds soffice may take to exit before it is killed"
+    )
+    parser.add_argument("soffice_argv", nargs="+", help="after --: the soffice command line (binary, profile, flags)")
     args = parser.parse_args(argv)
 
     # Keep the protocol on a private copy of stdout and point fd 1 at stderr, so nothing that
@@ -375,7 +360,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     try:
-        office = Office(args.soffice, args.profile, args.pipe, args.start_timeout)
+        office = Office(args.soffice_argv, args.pipe, args.start_timeout, args.shutdown_grace)
     except ConvertFailed as exc:
         proto.send({"ready": False, "error": str(exc)})
         return 2

@@ -18,19 +18,15 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
-from datetime import datetime
+from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-import pypdf
 from pypdf import PageObject, PdfReader, PdfWriter
 from pypdf.errors import PyPdfError
 from pypdf.generic import (
     ArrayObject,
-    BooleanObject,
-    ByteStringObject,
     DictionaryObject,
     FloatObject,
     IndirectObject,
@@ -42,8 +38,8 @@ from pypdf.generic import (
 from pypdf.generic import Fit as PdfFit
 
 from dossier.errors import AssemblyError
-from dossier.fileio import atomic_write_bytes
 from dossier.pdf.index import FontSet, RenderedIndex, find_fonts, render_index
+from dossier.pdf.output import serialise, set_document_info, write_atomic
 from dossier.pdf.plan import (
     DossierMeta,
     DossierPlan,
@@ -58,15 +54,9 @@ from dossier.pdf.preflight import open_pdf, quiet_libraries
 from dossier.pdf.stamp import add_stream, attach_xobject, content_refs, stamp_pages
 from dossier.privacy import scrub
 
-#: /Creator of every dossier.
-CREATOR = "dossier"
-
 #: Index renders allowed before giving up on a stable page count (2 always suffice: the
 #: layout does not depend on the numbers shown).
 MAX_INDEX_PASSES = 4
-
-# A fixed stand-in for the file identifier while the bytes are hashed (same length as the real one).
-_ID_PLACEHOLDER = b"dossier:fileid:0"
 
 # Widget flags (PDF 32000-1 §12.5.3) for annotations that are not shown on screen.
 _FLAG_HIDDEN = 1 << 1
@@ -110,7 +100,10 @@ class AssemblyResult:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dictionary of str/int/None/lists, ready for ``json.dumps``."""
-        return asdict(self)
+        return {"output": self.output, "total_pages": self.total_pages, "index_start": self.index_start,
+                "index_pages": self.index_pages, "cover": self.cover.to_dict() if self.cover else None,
+                "parts": [p.to_dict() for p in self.parts], "size_bytes": self.size_bytes,
+                "sha256": self.sha256}
 
     def to_json(self) -> str:
         """The result as indented JSON (UTF-8 text, non-ASCII kept)."""
@@ -162,13 +155,13 @@ def assemble_dossier(
             _add_index_links(writer, plan, index)
             stamp_pages(writer, meta, fonts)
             writer.set_page_label(0, plan.total_pages - 1, style="/D", start=1)
-            _set_document_info(writer, meta)
-            data = _serialise(writer)
+            set_document_info(writer, meta)
+            data = serialise(writer)
         except (PyPdfError, ValueError, KeyError, TypeError, AttributeError) as exc:
             raise AssemblyError(
                 f"Het dossier kon niet worden samengesteld: {scrub(str(exc)) or type(exc).__name__}"
             ) from exc
-    _write_atomic(out, data)
+    write_atomic(out, data)
     return AssemblyResult(
         output=str(out),
         total_pages=plan.total_pages,
@@ -538,108 +531,3 @@ def _add_index_links(writer: PdfWriter, plan: DossierPlan, index: RenderedIndex)
         if "/Annots" not in page:
             page[NameObject("/Annots")] = ArrayObject()
         page["/Annots"].get_object().append(writer._add_object(annot))
-
-
-# --- document info and output ---------------------------------------------------------------
-
-
-def pdf_date(moment: datetime) -> str:
-    """PDF date string: ``D:20250210143000+01'00'`` (no offset for a naive datetime)."""
-    text = moment.strftime("D:%Y%m%d%H%M%S")
-    offset = moment.utcoffset()
-    if offset is None:
-        return text
-    minutes = int(offset.total_seconds() // 60)
-    sign = "+" if minutes >= 0 else "-"
-    minutes = abs(minutes)
-    return f"{text}{sign}{minutes // 60:02d}'{minutes % 60:02d}'"
-
-
-def _producer() -> str:
-    try:
-        from dossier import __version__ as version
-    except ImportError:
-        version = ""
-    name = f"dossier {version}".strip()
-    return f"{name} (pypdf {pypdf.__version__})"
-
-
-def _set_document_info(writer: PdfWriter, meta: DossierMeta) -> None:
-    when = pdf_date(meta.created)
-    writer.metadata = {
-        "/Title": meta.title,
-        "/Subject": meta.subject,
-        "/Author": meta.author,
-        "/Creator": CREATOR,
-        "/Producer": _producer(),
-        "/CreationDate": when,
-        "/ModDate": when,
-    }
-    root = writer._root_object
-    root[NameObject("/PageMode")] = NameObject("/UseOutlines")
-    root[NameObject("/Lang")] = TextStringObject("nl-NL")
-    root[NameObject("/ViewerPreferences")] = DictionaryObject(
-        {NameObject("/DisplayDocTitle"): BooleanObject(True)}
-    )
-
-
-def _serialise(writer: PdfWriter) -> bytes:
-    """Write to bytes with /ID = first 16 bytes of SHA-256 of the file (with a placeholder ID).
-
-    Same inputs → same bytes → same ID; no clock is read anywhere.
-    """
-    writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=False)
-    _drop_unreachable(writer)
-    placeholder = ByteStringObject(_ID_PLACEHOLDER)
-    writer._ID = ArrayObject([placeholder, placeholder])
-    buffer = BytesIO()
-    writer.write(buffer)
-    data = buffer.getvalue()
-    marker = b"<" + _ID_PLACEHOLDER.hex().encode() + b">"
-    trailer = data.rfind(b"trailer")
-    if trailer < 0 or data.count(marker, trailer) != 2:  # pragma: no cover - pypdf changed
-        raise AssemblyError("Kon geen vaste bestands-ID schrijven (onverwachte pypdf-uitvoer).")
-    digest = hashlib.sha256(data).digest()[:16]
-    return data[:trailer] + data[trailer:].replace(marker, b"<" + digest.hex().encode() + b">")
-
-
-def _drop_unreachable(writer: PdfWriter) -> int:
-    """Free every object not reachable from the catalog or /Info; return how many.
-
-    Flattened widgets, unused named destinations and objects pypdf cloned along with the
-    inputs (their own catalogs' leftovers) would otherwise stay in the file as dead weight.
-    """
-    reachable: set[int] = set()
-    stack: list[Any] = [writer._root_object]
-    if writer._info is not None:
-        stack.append(writer._info)
-    while stack:
-        obj = stack.pop()
-        if isinstance(obj, IndirectObject):
-            if obj.idnum in reachable:
-                continue
-            reachable.add(obj.idnum)
-            obj = obj.get_object()
-        if isinstance(obj, DictionaryObject):
-            stack.extend(obj.values())
-        elif isinstance(obj, ArrayObject):
-            stack.extend(obj)
-    root_ref = writer._root_object.indirect_reference
-    info_ref = writer._info.indirect_reference if writer._info is not None else None
-    reachable.update(ref.idnum for ref in (root_ref, info_ref) if ref is not None)
-    dropped = 0
-    for number, obj in enumerate(writer._objects, start=1):
-        if obj is not None and number not in reachable:
-            writer._objects[number - 1] = None
-            dropped += 1
-    return dropped
-
-
-def _write_atomic(out: Path, data: bytes) -> None:
-    """Write atomically with owner-only permissions (:func:`dossier.fileio.atomic_write_bytes`);
-    a file system error becomes a Dutch :class:`AssemblyError`. An existing ``out`` is only
-    replaced by a complete new file."""
-    try:
-        atomic_write_bytes(out, data)
-    except OSError as exc:
-        raise AssemblyError(f"Kan het dossier {scrub(out.name)} niet schrijven: {exc.strerror or exc}.") from exc

@@ -12,26 +12,12 @@ page labels and the viewer's page numbers are the same.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-#: Dutch month names for long dates ("3 februari 2025"); months in Dutch are lower case.
-MAANDEN = (
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
+from dossier.nl_format import datum
 
 #: En dash between the first and last page of a range ("12–15").
 RANGE_DASH = "–"
@@ -51,6 +37,7 @@ class Part:
         keep_outline: copy the document's own bookmarks nested under its entry.
         in_index: False for the cover: no index row (it still gets an outline entry).
         password: password of an encrypted PDF (not shown in ``repr``).
+        kind: the caller's label for the part (e.g. its document kind); the PDF layer ignores it.
     """
 
     key: str
@@ -62,6 +49,7 @@ class Part:
     keep_outline: bool = True
     in_index: bool = True
     password: str | None = field(default=None, repr=False, compare=False)
+    kind: str = ""
 
 
 @dataclass(frozen=True)
@@ -95,28 +83,52 @@ class PartPlacement:
     """Where one part ended up in the final PDF (all page numbers 1-based).
 
     Attributes:
-        key: the part's key.
-        title: the part's title.
-        group: the part's group.
+        part: the part itself (title, group, date, authors are read from it).
         number: running number shown in the index (None when the part is not in the index).
         start_page: first page of the part.
         end_page: last page of the part.
-        page_count: number of pages.
-        pages: the range as shown in the index, e.g. "12–15" or "12".
-        datum: ISO date of the document, or None.
-        auteurs: author(s) as shown in the index.
     """
 
-    key: str
-    title: str
-    group: str
+    part: Part
     number: int | None
     start_page: int
     end_page: int
-    page_count: int
-    pages: str
-    datum: str | None = None
-    auteurs: str = ""
+
+    @property
+    def key(self) -> str:
+        return self.part.key
+
+    @property
+    def title(self) -> str:
+        return self.part.title
+
+    @property
+    def group(self) -> str:
+        return self.part.group
+
+    @property
+    def page_count(self) -> int:
+        return self.end_page - self.start_page + 1
+
+    @property
+    def pages(self) -> str:
+        """The range as shown in the index, e.g. "12–15" or "12"."""
+        return format_page_range(self.start_page, self.end_page)
+
+    @property
+    def datum(self) -> str | None:
+        """ISO date of the document, or None."""
+        return self.part.datum.isoformat() if self.part.datum else None
+
+    @property
+    def auteurs(self) -> str:
+        return self.part.auteurs
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-serialisable dictionary of the placement."""
+        return {"key": self.key, "title": self.title, "group": self.group, "number": self.number,
+                "start_page": self.start_page, "end_page": self.end_page, "page_count": self.page_count,
+                "pages": self.pages, "datum": self.datum, "auteurs": self.auteurs}
 
 
 @dataclass(frozen=True)
@@ -139,7 +151,9 @@ class DossierPlan:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-serialisable dictionary."""
-        return asdict(self)
+        return {"cover": self.cover.to_dict() if self.cover else None, "index_start": self.index_start,
+                "index_pages": self.index_pages, "parts": [p.to_dict() for p in self.parts],
+                "total_pages": self.total_pages}
 
 
 @dataclass(frozen=True)
@@ -168,10 +182,8 @@ class IndexRow:
 
 
 def format_date_nl(value: date | None) -> str:
-    """Long Dutch date: ``date(2025, 2, 3)`` → "3 februari 2025"; None → ""."""
-    if value is None:
-        return ""
-    return f"{value.day} {MAANDEN[value.month - 1]} {value.year}"
+    """Long Dutch date: ``date(2025, 2, 3)`` → "3 februari 2025"; None → "" (:func:`dossier.nl_format.datum`)."""
+    return datum(value)
 
 
 def format_page_range(start: int, end: int) -> str:
@@ -231,19 +243,7 @@ def plan_dossier(
 
 
 def _placement(part: Part, number: int | None, start: int, count: int) -> PartPlacement:
-    end = start + count - 1
-    return PartPlacement(
-        key=part.key,
-        title=part.title,
-        group=part.group,
-        number=number,
-        start_page=start,
-        end_page=end,
-        page_count=count,
-        pages=format_page_range(start, end),
-        datum=part.datum.isoformat() if part.datum else None,
-        auteurs=part.auteurs,
-    )
+    return PartPlacement(part=part, number=number, start_page=start, end_page=start + count - 1)
 
 
 def group_runs(placements: Sequence[PartPlacement]) -> list[tuple[str, list[PartPlacement]]]:

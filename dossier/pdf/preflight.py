@@ -293,6 +293,16 @@ def _has_form(reader: PdfReader) -> bool:
     return form is not None and bool(form.get_object().get("/Fields"))
 
 
+def oversize_message(path: Path) -> str | None:
+    """The warning for a document over UWV's upload limit (any file type), or None."""
+    size = Path(path).stat().st_size
+    if size <= MAX_DOCUMENT_BYTES:
+        return None
+    return (f"Bestand {_name(Path(path))} is {size / 1024 / 1024:.1f} MB; UWV accepteert maximaal 10 MB "
+            "per document. Verklein het bestand (bijvoorbeeld door opnieuw te scannen met "
+            "een lagere resolutie).")
+
+
 def inspect_pdf(
     path: Path, *, password: str | None = None, label: str
 ) -> tuple[PdfInfo | None, list[Issue]]:
@@ -320,15 +330,9 @@ def inspect_pdf(
 
     issues: list[Issue] = []
     size = path.stat().st_size
-    if size > MAX_DOCUMENT_BYTES:
-        issues.append(
-            issue(
-                Severity.waarschuwing,
-                f"Bestand {name} is {size / 1024 / 1024:.1f} MB; UWV accepteert maximaal 10 MB "
-                "per document. Verklein het bestand (bijvoorbeeld door opnieuw te scannen met "
-                "een lagere resolutie).",
-            )
-        )
+    too_big = oversize_message(path)
+    if too_big:
+        issues.append(issue(Severity.waarschuwing, too_big))
 
     with quiet_libraries():
         pages = list(reader.pages)

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from pypdf import PdfWriter
 
-from dossier.pdf.assemble import _serialise, _set_document_info, _write_atomic, flatten_forms
+from dossier.pdf.assemble import flatten_forms
+from dossier.pdf.output import serialise, set_document_info, write_atomic
 from dossier.pdf.plan import DossierMeta
 from dossier.pdf.preflight import open_pdf, quiet_libraries
 from dossier.pdf.stamp import stamp_pages
@@ -28,7 +29,7 @@ def stamp_single(src: Path, out: Path, *, meta: DossierMeta, left: str, title: s
         part_meta = dataclasses.replace(meta, stamp_left=left, title=title)
         stamp_pages(writer, part_meta)
         writer.set_page_label(0, len(writer.pages) - 1, style="/D", start=1)
-        _set_document_info(writer, part_meta)
-        data = _serialise(writer)
-    _write_atomic(Path(out), data)
+        set_document_info(writer, part_meta)
+        data = serialise(writer)
+    write_atomic(Path(out), data)
     return len(writer.pages)

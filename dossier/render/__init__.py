@@ -19,18 +19,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from babel.dates import format_date
-
 from dossier.errors import UsageError
+from dossier.kinds import KINDS, VOORBLAD, Kind, document_kind
 from dossier.model import Case
-from dossier.render.context import (
-    Periode,
-    bijstellingen,
-    build_context,
-    eerste_periode,
-    is_leeg,
-    rapportageperiodes,
-)
+from dossier.render.context import Periode, build_context
 from dossier.render.context import missing_data as _missing_data
 from dossier.render.docx import render_docx
 from dossier.render.environment import make_environment, shared_environment
@@ -49,47 +41,32 @@ from dossier.timeline import Tijdlijn
 log = logging.getLogger(__name__)
 
 
-#: ``soort="alle"`` renders in the order of the re-integratieverslag (poortwachter Part A):
-#: plan van aanpak with its bijstellingen, eerstejaarsevaluatie, track 2, eindevaluatie.
-VOLGORDE_ALLE: tuple[str, ...] = (
-    "plan_van_aanpak",
-    "bijstelling_plan_van_aanpak",
-    "eerstejaarsevaluatie",
-    "trajectplan_tweede_spoor",
-    "inspanningsrapportage",
-    "eindevaluatie",
-)
-
-TITELS: dict[str, str] = {
-    "plan_van_aanpak": "Plan van aanpak",
-    "bijstelling_plan_van_aanpak": "Bijstelling plan van aanpak",
-    "trajectplan_tweede_spoor": "Trajectplan tweede spoor",
-    "inspanningsrapportage": "Inspanningsrapportage tweede spoor",
-    "eerstejaarsevaluatie": "Eerstejaarsevaluatie",
-    "eindevaluatie": "Eindevaluatie",
-    "voorblad": "Voorblad",
-}
-
-
 @dataclass(frozen=True)
 class DocumentJob:
     """One document to render.
 
     Attributes:
-        soort: template kind (one of :data:`SOORTEN`, or "voorblad").
+        kind: the document kind (from the registry in :mod:`dossier.kinds`).
         titel: Dutch title for indexes and logs, e.g. "Bijstelling plan van aanpak 2".
         datum: date of the document (None when the case has none yet).
         template: the DOCX template file to use.
         context: the template variables (from :func:`build_context`).
         filename: ``<soort>[-<n>]-<dossiernummer>.docx`` — never the BSN.
+        nummer: which of several documents of the kind (1-based, in date order), else None.
     """
 
-    soort: str
+    kind: Kind
     titel: str
     datum: date | None
     template: Path
     context: dict[str, Any] = field(repr=False)
     filename: str
+    nummer: int | None = None
+
+    @property
+    def soort(self) -> str:
+        """The kind's name, e.g. "plan_van_aanpak"."""
+        return self.kind.name
 
 
 def _bestandsnaam(soort: str, case: Case, nummer: int | None = None) -> str:
@@ -99,113 +76,24 @@ def _bestandsnaam(soort: str, case: Case, nummer: int | None = None) -> str:
     return f"{soort}{n}-{dossier}.docx"
 
 
-def _job(soort: str, case: Case, tijdlijn: Tijdlijn, *, settings: Settings, today: date,
-         titel: str, datum: date | None, nummer: int | None = None,
-         periode: Periode | None = None, bijstelling: int | None = None) -> DocumentJob:
-    ctx = build_context(case, tijdlijn, today=today, settings=settings, periode=periode,
-                        bijstelling=bijstelling)
-    return DocumentJob(
-        soort=soort,
-        titel=titel,
-        datum=datum,
-        template=resolve_template(soort, settings.templates_dir),
-        context=ctx,
-        filename=_bestandsnaam(soort, case, nummer),
-    )
+@dataclass(frozen=True)
+class _Request:
+    """A planning request (see :class:`dossier.kinds.Request`); ``job`` fills in one document."""
 
+    case: Case
+    tijdlijn: Tijdlijn
+    settings: Settings
+    today: date
+    nummer: int | None = None
+    alle: bool = False
 
-def _heeft(value: Any) -> bool:
-    return not is_leeg(value)
-
-
-def _jobs_for(soort: str, case: Case, tijdlijn: Tijdlijn, *, settings: Settings, today: date,
-              nummer: int | None, alle: bool) -> list[DocumentJob]:
-    titel = TITELS[soort]
-    kw: dict[str, Any] = {"settings": settings, "today": today}
-    if soort == "plan_van_aanpak":
-        pva = case.plan_van_aanpak
-        if alle and not _heeft(pva):
-            return []
-        return [_job(soort, case, tijdlijn, titel=titel, datum=pva.datum if pva else None, **kw)]
-
-    if soort == "bijstelling_plan_van_aanpak":
-        lijst = bijstellingen(case)
-        if nummer is not None:
-            if not 1 <= nummer <= len(lijst):
-                raise UsageError(f"bijstelling {nummer} bestaat niet; de casus heeft "
-                                 f"{len(lijst)} bijstelling(en) van het plan van aanpak")
-            gekozen = [nummer]
-        elif alle:
-            gekozen = list(range(1, len(lijst) + 1))
-        else:
-            gekozen = [len(lijst)] if lijst else []
-        if not gekozen:
-            return [] if alle else [_job(soort, case, tijdlijn, titel=titel, datum=None, **kw)]
-        return [_job(soort, case, tijdlijn, titel=f"{titel} {n}", datum=lijst[n - 1].datum,
-                     nummer=n, bijstelling=n, **kw) for n in gekozen]
-
-    if soort == "trajectplan_tweede_spoor":
-        ts = case.tweede_spoor
-        if alle and not _heeft(ts):
-            return []
-        return [_job(soort, case, tijdlijn, titel=titel, datum=ts.start if ts else None, **kw)]
-
-    if soort == "inspanningsrapportage":
-        periods = rapportageperiodes(case, tijdlijn, today=today,
-                                     interval_maanden=settings.rapportage_interval_maanden)
-        if nummer is not None:
-            gekozen = [p for p in periods if p.nummer == nummer]
-            if not gekozen:
-                raise UsageError(f"inspanningsrapportage {nummer} bestaat niet (nog): tot en met "
-                                 f"{_lang(today, settings)} zijn er {len(periods)} "
-                                 "rapportageperiodes")
-            periods = gekozen
-        if alle:
-            # Only periods with something to report: a narrative, or activities in the period.
-            periods = [p for p in periods if _periode_heeft_data(case, p)]
-            if not periods:
-                return []
-        elif not periods:
-            periods = [eerste_periode(case, interval_maanden=settings.rapportage_interval_maanden)]
-        out = []
-        for p in periods:
-            datum = (p.rapportage.datum if p.rapportage and p.rapportage.datum else p.tot)
-            span = (f" ({_lang(p.van, settings)} t/m {_lang(p.tot, settings)})"
-                    if p.van and p.tot else "")
-            out.append(_job(soort, case, tijdlijn, titel=f"{titel} {p.nummer}{span}", datum=datum,
-                            nummer=p.nummer, periode=p, **kw))
-        return out
-
-    if soort == "eerstejaarsevaluatie":
-        eje = case.eerstejaarsevaluatie
-        if alle and not _heeft(eje):
-            return []
-        return [_job(soort, case, tijdlijn, titel=titel, datum=eje.datum if eje else None, **kw)]
-
-    if soort == "eindevaluatie":
-        ev = case.eindevaluatie
-        if alle and not _heeft(ev):
-            return []
-        return [_job(soort, case, tijdlijn, titel=titel, datum=ev.datum if ev else None, **kw)]
-    raise AssertionError(soort)  # pragma: no cover
-
-
-def _periode_heeft_data(case: Case, p: Periode) -> bool:
-    """A narrative, or something that happened in the period (an activity, an application, the
-    start of a work placement). A placement that merely continues does not count: a report that
-    would be all fill-in lines is left out of "alle" (``missing_data`` still flags it)."""
-    if p.rapportage is not None:
-        return True
-    ts = case.tweede_spoor
-    if ts is None or p.van is None or p.tot is None:
-        return False
-    dated = ([a.datum for a in ts.activiteiten] + [s.datum for s in ts.sollicitaties]
-             + [w.begin for w in ts.werkervaringsplaatsen])
-    return any(d is not None and p.van <= d <= p.tot for d in dated)
-
-
-def _lang(d: date | None, settings: Settings) -> str:
-    return "" if d is None else format_date(d, "long", locale=settings.locale)
+    def job(self, kind: Kind, *, titel: str | None = None, datum: date | None, nummer: int | None = None,
+            periode: Periode | None = None, bijstelling: int | None = None) -> DocumentJob:
+        ctx = build_context(self.case, self.tijdlijn, today=self.today, settings=self.settings,
+                            periode=periode, bijstelling=bijstelling)
+        return DocumentJob(kind=kind, titel=titel or kind.titel, datum=datum,
+                           template=resolve_template(kind.name, self.settings.templates_dir), context=ctx,
+                           filename=_bestandsnaam(kind.name, self.case, nummer), nummer=nummer)
 
 
 def plan_documents(
@@ -222,7 +110,7 @@ def plan_documents(
     Args:
         case: a validated case.
         tijdlijn: ``compute_timeline(case, today=today)``.
-        soort: one of :data:`SOORTEN`, or "alle" for every document the case has data for,
+        soort: a generated kind of :mod:`dossier.kinds`, or "alle" for every document the case has data for,
             in the order of the re-integratieverslag.
         settings: run settings (templates folder, locale, report interval).
         today: date of issue.
@@ -244,29 +132,18 @@ def plan_documents(
     if soort == "alle":
         if nummer is not None:
             raise UsageError("een nummer kan alleen bij één documentsoort worden gekozen")
-        out: list[DocumentJob] = []
-        for s in VOLGORDE_ALLE:
-            out += _jobs_for(s, case, tijdlijn, settings=settings, today=today, nummer=None,
-                             alle=True)
-        return out
-    if soort not in SOORTEN:
-        import difflib
-
-        tip = difflib.get_close_matches(soort, SOORTEN, n=1)
-        hint = f" — bedoelt u '{tip[0]}'?" if tip else ""
-        raise UsageError(f"onbekende documentsoort '{soort}'{hint}; kies uit: "
-                         f"{', '.join(SOORTEN)} of alle")
-    if nummer is not None and soort not in ("bijstelling_plan_van_aanpak", "inspanningsrapportage"):
-        raise UsageError(f"een nummer kiezen kan alleen bij bijstelling_plan_van_aanpak en "
-                         f"inspanningsrapportage, niet bij {soort}")
-    return _jobs_for(soort, case, tijdlijn, settings=settings, today=today, nummer=nummer,
-                     alle=False)
+        req = _Request(case, tijdlijn, settings, today, alle=True)
+        return [job for k in KINDS.values() for job in k.documents(req)]
+    kind = document_kind(soort)
+    if nummer is not None and not kind.numbered:
+        numbered = " en ".join(k.name for k in KINDS.values() if k.numbered)
+        raise UsageError(f"een nummer kiezen kan alleen bij {numbered}, niet bij {soort}")
+    return kind.documents(_Request(case, tijdlijn, settings, today, nummer=nummer))
 
 
 def plan_voorblad(case: Case, tijdlijn: Tijdlijn, *, settings: Settings, today: date) -> DocumentJob:
     """The cover page of the PDF dossier (one page; template ``voorblad.docx``)."""
-    return _job("voorblad", case, tijdlijn, settings=settings, today=today,
-                titel=TITELS["voorblad"], datum=today)
+    return VOORBLAD.documents(_Request(case, tijdlijn, settings, today))[0]
 
 
 def render_jobs(jobs: list[DocumentJob], out_dir: Path, *, settings: Settings) -> list[Path]:

@@ -34,6 +34,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from dossier import model as m
+from dossier.nl_format import datum_cijfers
 from dossier.settings import Settings
 from dossier.timeline import EVALUATIE_INTERVAL_DAYS, RULES, Mijlpaal, Tijdlijn
 
@@ -536,6 +537,20 @@ def eerste_periode(case: m.Case, *, interval_maanden: int = 2) -> Periode:
     return Periode(1, start, plus_maanden(start, interval_maanden) - timedelta(days=1))
 
 
+def periode_heeft_data(case: m.Case, p: Periode) -> bool:
+    """A narrative, or something that happened in the period (an activity, an application, the
+    start of a work placement). A placement that merely continues does not count: a report that
+    would be all fill-in lines is left out of "alle" (``missing_data`` still flags it)."""
+    if p.rapportage is not None:
+        return True
+    ts = case.tweede_spoor
+    if ts is None or p.van is None or p.tot is None:
+        return False
+    dated = ([a.datum for a in ts.activiteiten] + [s.datum for s in ts.sollicitaties]
+             + [w.begin for w in ts.werkervaringsplaatsen])
+    return any(d is not None and p.van <= d <= p.tot for d in dated)
+
+
 def _in(d: date | None, van: date | None, tot: date | None) -> bool:
     return d is not None and van is not None and tot is not None and van <= d <= tot
 
@@ -755,110 +770,140 @@ def missing_data(
         (dotted field, Dutch message) pairs, e.g. ``("plan_van_aanpak.visie_werknemer",
         "visie van de werknemer ontbreekt (verplicht sinds 1 juli 2023)")``.
     """
-    out: list[tuple[str, str]] = []
+    n = _Needs()
+    _need_basis(n, case)
+    _need_plan_van_aanpak(n, case)
+    _need_bijstellingen(n, case)
+    _need_eerstejaarsevaluatie(n, case)
+    _need_tweede_spoor(n, case, tijdlijn, today, interval_maanden)
+    _need_eindevaluatie(n, case)
+    return n.out
 
-    def need(pad: str, value: Any, message: str) -> None:
-        if is_leeg(value) and all(p != pad for p, _ in out):
-            out.append((pad, message))
 
-    def visie_nodig(datum: date | None) -> bool:
-        return datum is None or datum >= VISIE_VERPLICHT_VANAF
+class _Needs:
+    """Collects (field, message) for empty required elements, one message per field."""
 
+    def __init__(self) -> None:
+        self.out: list[tuple[str, str]] = []
+
+    def need(self, pad: str, value: Any, message: str) -> None:
+        if is_leeg(value) and all(p != pad for p, _ in self.out):
+            self.out.append((pad, message))
+
+
+def _visie_nodig(datum: date | None) -> bool:
+    return datum is None or datum >= VISIE_VERPLICHT_VANAF
+
+
+def _need_basis(n: _Needs, case: m.Case) -> None:
+    """Basic data of employee and employer."""
     wn, wg = case.werknemer, case.werkgever
-    need("werknemer.bsn", wn.bsn, "BSN van de werknemer ontbreekt (UWV vraagt het op elk document "
-                                  "van het re-integratieverslag)")
-    need("werknemer.functie", wn.functie, "functie van de werknemer ontbreekt (basisgegevens van "
-                                          "het re-integratieverslag)")
-    need("werknemer.geboortedatum", wn.geboortedatum, "geboortedatum van de werknemer ontbreekt "
-                                                      "(voorblad)")
-    need("werkgever.loonheffingennummer", wg.loonheffingennummer,
-         "loonheffingennummer van de werkgever ontbreekt (UWV vraagt het op het plan van aanpak)")
+    n.need("werknemer.bsn", wn.bsn, "BSN van de werknemer ontbreekt (UWV vraagt het op elk document "
+                                    "van het re-integratieverslag)")
+    n.need("werknemer.functie", wn.functie, "functie van de werknemer ontbreekt (basisgegevens van "
+                                            "het re-integratieverslag)")
+    n.need("werknemer.geboortedatum", wn.geboortedatum, "geboortedatum van de werknemer ontbreekt "
+                                                        "(voorblad)")
+    n.need("werkgever.loonheffingennummer", wg.loonheffingennummer,
+           "loonheffingennummer van de werkgever ontbreekt (UWV vraagt het op het plan van aanpak)")
 
+
+def _need_plan_van_aanpak(n: _Needs, case: m.Case) -> None:
+    """The plan van aanpak (when the case has one)."""
     pva = case.plan_van_aanpak
     if not is_leeg(pva):
         assert pva is not None
         pa = case.probleemanalyse
-        need("plan_van_aanpak.datum", pva.datum, "datum van het plan van aanpak ontbreekt")
-        need("probleemanalyse.datum", pa.datum if pa else None,
-             "datum van de probleemanalyse ontbreekt (het plan van aanpak is erop gebaseerd)")
-        need("probleemanalyse.opgesteld_door", (pa.opgesteld_door if pa else None)
-             or case.bedrijfsarts, "bedrijfsarts van de probleemanalyse ontbreekt")
-        need("plan_van_aanpak.doel_kort", pva.doel_kort,
-             "re-integratiedoel op korte termijn ontbreekt")
-        need("plan_van_aanpak.doel_lang", pva.doel_lang,
-             "re-integratiedoel op lange termijn ontbreekt")
-        need("plan_van_aanpak.activiteiten", pva.activiteiten,
-             "geen activiteiten afgesproken (wie doet wat, en wanneer)")
-        need("casemanager.naam", case.casemanager.naam if case.casemanager else None,
-             "casemanager ontbreekt (moet in het plan van aanpak staan)")
-        need("plan_van_aanpak.contactfrequentie", pva.contactfrequentie,
-             "afspraken over het contact tussen werkgever en werknemer ontbreken")
-        need("plan_van_aanpak.evaluatiemomenten", pva.evaluatiemomenten,
-             "geen geplande evaluatiemomenten (minstens eens per 6 weken)")
-        if visie_nodig(pva.datum):
-            need("plan_van_aanpak.visie_werkgever", pva.visie_werkgever,
-                 f"visie van de werkgever ontbreekt {_VISIE}")
-            need("plan_van_aanpak.visie_werknemer", pva.visie_werknemer,
-                 f"visie van de werknemer ontbreekt {_VISIE}")
-        need("werkgever.contactpersoon", wg.contactpersoon,
-             "wie namens de werkgever ondertekent ontbreekt (naam en functie)")
+        n.need("plan_van_aanpak.datum", pva.datum, "datum van het plan van aanpak ontbreekt")
+        n.need("probleemanalyse.datum", pa.datum if pa else None,
+               "datum van de probleemanalyse ontbreekt (het plan van aanpak is erop gebaseerd)")
+        n.need("probleemanalyse.opgesteld_door", (pa.opgesteld_door if pa else None)
+               or case.bedrijfsarts, "bedrijfsarts van de probleemanalyse ontbreekt")
+        n.need("plan_van_aanpak.doel_kort", pva.doel_kort,
+               "re-integratiedoel op korte termijn ontbreekt")
+        n.need("plan_van_aanpak.doel_lang", pva.doel_lang,
+               "re-integratiedoel op lange termijn ontbreekt")
+        n.need("plan_van_aanpak.activiteiten", pva.activiteiten,
+               "geen activiteiten afgesproken (wie doet wat, en wanneer)")
+        n.need("casemanager.naam", case.casemanager.naam if case.casemanager else None,
+               "casemanager ontbreekt (moet in het plan van aanpak staan)")
+        n.need("plan_van_aanpak.contactfrequentie", pva.contactfrequentie,
+               "afspraken over het contact tussen werkgever en werknemer ontbreken")
+        n.need("plan_van_aanpak.evaluatiemomenten", pva.evaluatiemomenten,
+               "geen geplande evaluatiemomenten (minstens eens per 6 weken)")
+        if _visie_nodig(pva.datum):
+            n.need("plan_van_aanpak.visie_werkgever", pva.visie_werkgever,
+                   f"visie van de werkgever ontbreekt {_VISIE}")
+            n.need("plan_van_aanpak.visie_werknemer", pva.visie_werknemer,
+                   f"visie van de werknemer ontbreekt {_VISIE}")
+        n.need("werkgever.contactpersoon", case.werkgever.contactpersoon,
+               "wie namens de werkgever ondertekent ontbreekt (naam en functie)")
 
+
+def _need_bijstellingen(n: _Needs, case: m.Case) -> None:
+    """Every bijstelling of the plan van aanpak."""
     index = {id(e): i for i, e in enumerate(case.evaluaties)}
-    for n, ev in enumerate(bijstellingen(case), start=1):
+    for nr, ev in enumerate(bijstellingen(case), start=1):
         p = f"evaluaties.{index[id(ev)]}"
-        need(f"{p}.wijzigingen", ev.wijzigingen,
-             f"bijstelling {n}: wat er verandert in het plan van aanpak ontbreekt")
-        need(f"{p}.reden", ev.reden, f"bijstelling {n}: de reden van de bijstelling ontbreekt")
-        if visie_nodig(ev.datum):
-            need(f"{p}.visie_werkgever", ev.visie_werkgever,
-                 f"bijstelling {n}: visie van de werkgever ontbreekt {_VISIE}")
-            need(f"{p}.visie_werknemer", ev.visie_werknemer,
-                 f"bijstelling {n}: visie van de werknemer ontbreekt {_VISIE}")
+        n.need(f"{p}.wijzigingen", ev.wijzigingen,
+               f"bijstelling {nr}: wat er verandert in het plan van aanpak ontbreekt")
+        n.need(f"{p}.reden", ev.reden, f"bijstelling {nr}: de reden van de bijstelling ontbreekt")
+        if _visie_nodig(ev.datum):
+            n.need(f"{p}.visie_werkgever", ev.visie_werkgever,
+                   f"bijstelling {nr}: visie van de werkgever ontbreekt {_VISIE}")
+            n.need(f"{p}.visie_werknemer", ev.visie_werknemer,
+                   f"bijstelling {nr}: visie van de werknemer ontbreekt {_VISIE}")
 
+
+def _need_eerstejaarsevaluatie(n: _Needs, case: m.Case) -> None:
+    """The eerstejaarsevaluatie (when the case has one)."""
     eje = case.eerstejaarsevaluatie
     if not is_leeg(eje):
         assert eje is not None
         p = "eerstejaarsevaluatie"
-        need(f"{p}.datum", eje.datum, "datum van de eerstejaarsevaluatie ontbreekt")
-        need(f"{p}.terugblik", eje.terugblik, "terugblik op de activiteiten van het eerste jaar "
-                                              "ontbreekt")
-        need(f"{p}.afspraken_nagekomen", eje.afspraken_nagekomen,
-             "of de afspraken zijn nagekomen ontbreekt")
-        need(f"{p}.doelen_behaald", eje.doelen_behaald,
-             "of de doelen zijn gehaald (en zo niet, waarom niet) ontbreekt")
-        need(f"{p}.spoor1", eje.spoor1, "conclusie over spoor 1 ontbreekt")
-        need(f"{p}.spoor2_nodig", eje.spoor2_nodig, "besluit of een tweede spoor nodig is ontbreekt")
-        need(f"{p}.motivering", eje.motivering, "motivering van het besluit over spoor 1 en 2 "
+        n.need(f"{p}.datum", eje.datum, "datum van de eerstejaarsevaluatie ontbreekt")
+        n.need(f"{p}.terugblik", eje.terugblik, "terugblik op de activiteiten van het eerste jaar "
                                                 "ontbreekt")
-        need(f"{p}.doel_jaar2", eje.doel_jaar2, "re-integratiedoel voor het tweede jaar ontbreekt")
-        if visie_nodig(eje.datum):
-            need(f"{p}.visie_werkgever", eje.visie_werkgever,
-                 f"visie van de werkgever ontbreekt {_VISIE}")
-            need(f"{p}.visie_werknemer", eje.visie_werknemer,
-                 f"visie van de werknemer ontbreekt {_VISIE}")
+        n.need(f"{p}.afspraken_nagekomen", eje.afspraken_nagekomen,
+               "of de afspraken zijn nagekomen ontbreekt")
+        n.need(f"{p}.doelen_behaald", eje.doelen_behaald,
+               "of de doelen zijn gehaald (en zo niet, waarom niet) ontbreekt")
+        n.need(f"{p}.spoor1", eje.spoor1, "conclusie over spoor 1 ontbreekt")
+        n.need(f"{p}.spoor2_nodig", eje.spoor2_nodig, "besluit of een tweede spoor nodig is ontbreekt")
+        n.need(f"{p}.motivering", eje.motivering, "motivering van het besluit over spoor 1 en 2 "
+                                                  "ontbreekt")
+        n.need(f"{p}.doel_jaar2", eje.doel_jaar2, "re-integratiedoel voor het tweede jaar ontbreekt")
+        if _visie_nodig(eje.datum):
+            n.need(f"{p}.visie_werkgever", eje.visie_werkgever,
+                   f"visie van de werkgever ontbreekt {_VISIE}")
+            n.need(f"{p}.visie_werknemer", eje.visie_werknemer,
+                   f"visie van de werknemer ontbreekt {_VISIE}")
 
+
+def _need_tweede_spoor(n: _Needs, case: m.Case, tijdlijn: Tijdlijn, today: date, interval_maanden: int) -> None:
+    """Track 2: the trajectplan and a report per period."""
     ts = case.tweede_spoor
     if not is_leeg(ts):
         assert ts is not None
         p = "tweede_spoor"
-        need(f"{p}.start", ts.start, "startdatum van het tweede spoor ontbreekt")
-        need(f"{p}.bureau", ts.bureau or (case.reintegratiebedrijf.organisatie
-                                           if case.reintegratiebedrijf else None),
-             "re-integratiebedrijf van het tweede spoor ontbreekt")
-        need(f"{p}.doel", ts.doel, "re-integratiedoel van het tweede spoor ontbreekt")
-        need(f"{p}.huidige_situatie", ts.huidige_situatie, "huidige situatie ontbreekt (trajectplan)")
-        need(f"{p}.persoonsprofiel", ts.persoonsprofiel, "persoonsprofiel ontbreekt (trajectplan)")
-        need(f"{p}.zoekprofiel", ts.zoekprofiel, "zoekprofiel ontbreekt (trajectplan)")
-        need(f"{p}.stappen", ts.stappen, "stappen van het trajectplan ontbreken")
-        need(f"{p}.verwachte_duur", ts.verwachte_duur, "verwachte duur van het traject ontbreekt")
-        need(f"{p}.budget", ts.budget, "budget van het traject ontbreekt")
+        n.need(f"{p}.start", ts.start, "startdatum van het tweede spoor ontbreekt")
+        n.need(f"{p}.bureau", ts.bureau or (case.reintegratiebedrijf.organisatie
+                                             if case.reintegratiebedrijf else None),
+               "re-integratiebedrijf van het tweede spoor ontbreekt")
+        n.need(f"{p}.doel", ts.doel, "re-integratiedoel van het tweede spoor ontbreekt")
+        n.need(f"{p}.huidige_situatie", ts.huidige_situatie, "huidige situatie ontbreekt (trajectplan)")
+        n.need(f"{p}.persoonsprofiel", ts.persoonsprofiel, "persoonsprofiel ontbreekt (trajectplan)")
+        n.need(f"{p}.zoekprofiel", ts.zoekprofiel, "zoekprofiel ontbreekt (trajectplan)")
+        n.need(f"{p}.stappen", ts.stappen, "stappen van het trajectplan ontbreken")
+        n.need(f"{p}.verwachte_duur", ts.verwachte_duur, "verwachte duur van het traject ontbreekt")
+        n.need(f"{p}.budget", ts.budget, "budget van het traject ontbreekt")
         nummers = {id(r): i for i, r in enumerate(case.inspanningsrapportages)}
         for per in rapportageperiodes(case, tijdlijn, today=today, interval_maanden=interval_maanden):
             r = per.rapportage
             wanneer = f"{_d(per.van)} t/m {_d(per.tot)}"
             if r is None:
-                need(f"inspanningsrapportages[{per.nummer}]", None,
-                     f"geen inspanningsrapportage voor periode {per.nummer} ({wanneer})")
+                n.need(f"inspanningsrapportages[{per.nummer}]", None,
+                       f"geen inspanningsrapportage voor periode {per.nummer} ({wanneer})")
                 continue
             q = f"inspanningsrapportages.{nummers[id(r)]}"
             for veld, wat in (("contacten", "de contacten ontbreken"),
@@ -866,30 +911,32 @@ def missing_data(
                               ("belemmeringen", "de belemmeringen ontbreken"),
                               ("vervolgstappen", "de vervolgstappen ontbreken"),
                               ("visie_werknemer", "de visie van de werknemer ontbreekt")):
-                need(f"{q}.{veld}", getattr(r, veld),
-                     f"inspanningsrapportage {per.nummer} ({wanneer}): {wat}")
+                n.need(f"{q}.{veld}", getattr(r, veld),
+                       f"inspanningsrapportage {per.nummer} ({wanneer}): {wat}")
 
+
+def _need_eindevaluatie(n: _Needs, case: m.Case) -> None:
+    """The eindevaluatie (when the case has one)."""
     ev = case.eindevaluatie
     if not is_leeg(ev):
         assert ev is not None
         ao = case.actueel_oordeel
-        need("eindevaluatie.datum", ev.datum, "datum van de eindevaluatie ontbreekt")
-        need("actueel_oordeel.datum", ao.datum if ao else None,
-             "datum van het actueel oordeel ontbreekt (de eindevaluatie is erop gebaseerd)")
-        need("actueel_oordeel.opgesteld_door", (ao.opgesteld_door if ao else None)
-             or case.bedrijfsarts, "bedrijfsarts van het actueel oordeel ontbreekt")
-        need("eindevaluatie.stand_van_zaken", ev.stand_van_zaken,
-             "stand van zaken bij de WIA-aanvraag ontbreekt")
-        need("eindevaluatie.resultaat", ev.resultaat, "bereikt resultaat in spoor 1 en 2 ontbreekt")
-        need("eindevaluatie.visie_werkgever", ev.visie_werkgever,
-             "visie van de werkgever ontbreekt")
-        need("eindevaluatie.visie_werknemer", ev.visie_werknemer,
-             "visie van de werknemer ontbreekt")
-    return out
+        n.need("eindevaluatie.datum", ev.datum, "datum van de eindevaluatie ontbreekt")
+        n.need("actueel_oordeel.datum", ao.datum if ao else None,
+               "datum van het actueel oordeel ontbreekt (de eindevaluatie is erop gebaseerd)")
+        n.need("actueel_oordeel.opgesteld_door", (ao.opgesteld_door if ao else None)
+               or case.bedrijfsarts, "bedrijfsarts van het actueel oordeel ontbreekt")
+        n.need("eindevaluatie.stand_van_zaken", ev.stand_van_zaken,
+               "stand van zaken bij de WIA-aanvraag ontbreekt")
+        n.need("eindevaluatie.resultaat", ev.resultaat, "bereikt resultaat in spoor 1 en 2 ontbreekt")
+        n.need("eindevaluatie.visie_werkgever", ev.visie_werkgever,
+               "visie van de werkgever ontbreekt")
+        n.need("eindevaluatie.visie_werknemer", ev.visie_werknemer,
+               "visie van de werknemer ontbreekt")
 
 
 def _d(value: date | None) -> str:
-    return "?" if value is None else f"{value.day}-{value.month}-{value.year}"
+    return "?" if value is None else datum_cijfers(value)
 
 
 # --- documentation -------------------------------------------------------------------------

@@ -23,13 +23,14 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 from jinja2 import pass_context, pass_environment
 from jinja2.runtime import Context, Undefined
 
+from dossier.nl_format import LOCALE, format_datum
+
 #: Locale used when an environment carries none.
-DEFAULT_LOCALE = "nl_NL"
+DEFAULT_LOCALE = LOCALE
 
 #: The character of a fill-in line. An ellipsis is what Dutch forms use ("Datum: ……………").
 INVUL_TEKEN = "…"
@@ -90,7 +91,7 @@ def datum(env: Any, value: Any, formaat: str = "long") -> str:
     d = _as_date(value)
     if d is None:
         return str(value)
-    return format_date(d, formaat, locale=_locale(env))
+    return format_datum(d, formaat, _locale(env))
 
 
 @pass_environment

@@ -1,7 +1,7 @@
 """Built-in and firm templates: list, resolve, export and check them.
 
 A firm customises its documents by putting DOCX files with the built-in names (for example
-``plan_van_aanpak.docx``) in a folder and pointing ``--sjablonen`` or the environment variable
+``plan_van_aanpak.docx``) in a folder and pointing ``--templates`` or the environment variable
 ``DOSSIER_TEMPLATES`` at it. A file there overrides the built-in template with the same name;
 every other document falls back to the built-in one.
 
@@ -28,7 +28,9 @@ from docxtpl import DocxTemplate
 from jinja2 import TemplateSyntaxError, nodes
 from lxml import etree
 
-from dossier.errors import Issue, Severity, TemplateRenderError, UsageError
+from dossier.convert.sanitise import external_references
+from dossier.errors import DossierError, Issue, Severity, TemplateRenderError, UsageError
+from dossier.kinds import document_kinds, template_names
 from dossier.render.context import INTERNE_NAMEN, LIJST, OBJECT, SCHEMA, Veld, dichtstbijzijnde
 from dossier.render.docx import dutch_syntax_message, omgeving, open_block, paragraph_text
 from dossier.render.environment import make_environment
@@ -46,18 +48,11 @@ def _builtin_dir() -> Path:
 #: The built-in templates shipped with dossier.
 BUILTIN_DIR = _builtin_dir()
 
-#: The document kinds, as template names (voorblad is separate: see ``dossier.render.plan_voorblad``).
-SOORTEN: tuple[str, ...] = (
-    "plan_van_aanpak",
-    "bijstelling_plan_van_aanpak",
-    "trajectplan_tweede_spoor",
-    "inspanningsrapportage",
-    "eerstejaarsevaluatie",
-    "eindevaluatie",
-)
+#: The document kinds, as template names, in RIV order (the registry in :mod:`dossier.kinds`).
+SOORTEN: tuple[str, ...] = document_kinds()
 
 #: Every built-in template: the document kinds, then the dossier cover.
-TEMPLATE_NAMES = (*SOORTEN, "voorblad")
+TEMPLATE_NAMES = template_names()
 
 Bron = Literal["ingebouwd", "eigen"]
 
@@ -90,7 +85,7 @@ def list_templates(templates_dir: Path | None = None) -> list[TemplateInfo]:
     out: list[TemplateInfo] = []
     eigen = {p.stem: p for p in sorted(Path(templates_dir).iterdir()) if _is_template_file(p)} \
         if templates_dir is not None and Path(templates_dir).is_dir() else {}
-    for name in TEMPLATE_NAMES:
+    for name in template_names():
         if name in eigen:
             out.append(TemplateInfo(name, eigen.pop(name), "eigen"))
         else:
@@ -113,8 +108,8 @@ def resolve_template(name: str, templates_dir: Path | None = None) -> Path:
     builtin = BUILTIN_DIR / f"{stem}.docx"
     if builtin.is_file():
         return builtin
-    known = ", ".join(TEMPLATE_NAMES)
-    tip = difflib.get_close_matches(stem, TEMPLATE_NAMES, n=1)
+    known = ", ".join(template_names())
+    tip = difflib.get_close_matches(stem, template_names(), n=1)
     hint = f" — bedoelt u '{tip[0]}'?" if tip else ""
     raise TemplateRenderError(f"sjabloon '{stem}' bestaat niet{hint} (beschikbaar: {known})",
                               template=f"{stem}.docx")
@@ -134,7 +129,7 @@ def export_templates(dest: Path, *, force: bool = False) -> list[Path]:
         UsageError: a file exists and ``force`` is False (nothing is copied then).
     """
     dest = Path(dest)
-    sources = [BUILTIN_DIR / f"{name}.docx" for name in TEMPLATE_NAMES]
+    sources = [BUILTIN_DIR / f"{name}.docx" for name in template_names()]
     targets = [dest / s.name for s in sources]
     existing = [t for t in targets if t.exists()]
     if existing and not force:
@@ -480,44 +475,57 @@ class _Checker:
         elif isinstance(node, nodes.For):
             self.for_(node, scope)
         elif isinstance(node, nodes.Assign):
-            t = self.expr(node.node, scope)
-            if isinstance(node.target, nodes.Name):
-                scope[node.target.name] = t
-            elif isinstance(node.target, nodes.Tuple):
-                for item in node.target.items:
-                    if isinstance(item, nodes.Name):
-                        scope[item.name] = _ANY
+            self.assign(node, scope)
         elif isinstance(node, nodes.AssignBlock):
             if isinstance(node.target, nodes.Name):
                 scope[node.target.name] = _ANY
             self.body(node.body, scope)
         elif isinstance(node, nodes.With):
-            inner = dict(scope)
-            for target, value in zip(node.targets, node.values, strict=False):
-                t = self.expr(value, scope)
-                if isinstance(target, nodes.Name):
-                    inner[target.name] = t
-            self.body(node.body, inner)
+            self.with_(node, scope)
         elif isinstance(node, nodes.Macro):
-            scope[node.name] = _ANY
-            inner = dict(scope)
-            for a in node.args:
-                inner[a.name] = _ANY
-            for d in node.defaults:
-                self.expr(d, scope)
-            self.body(node.body, inner)
+            self.macro(node, scope)
         elif isinstance(node, nodes.CallBlock):
             self.expr(node.call, scope)
-            inner = dict(scope)
-            for a in node.args:
-                inner[a.name] = _ANY
-            self.body(node.body, inner)
+            self.body(node.body, self.with_args(node, scope))
         elif isinstance(node, (nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)):
             self.report(node, "", "{% include %}, {% import %} en {% extends %} werken niet in een "
                                   "Word-sjabloon; zet de tekst in het sjabloon zelf")
         else:
             for child in node.iter_child_nodes():
                 self.generic(child, scope)
+
+    def assign(self, node: nodes.Assign, scope: dict[str, _T]) -> None:
+        """``{% set x = … %}`` keeps what the value refers to; unpacking gives unchecked names."""
+        t = self.expr(node.node, scope)
+        if isinstance(node.target, nodes.Name):
+            scope[node.target.name] = t
+        elif isinstance(node.target, nodes.Tuple):
+            for item in node.target.items:
+                if isinstance(item, nodes.Name):
+                    scope[item.name] = _ANY
+
+    def with_(self, node: nodes.With, scope: dict[str, _T]) -> None:
+        inner = dict(scope)
+        for target, value in zip(node.targets, node.values, strict=False):
+            t = self.expr(value, scope)
+            if isinstance(target, nodes.Name):
+                inner[target.name] = t
+        self.body(node.body, inner)
+
+    def macro(self, node: nodes.Macro, scope: dict[str, _T]) -> None:
+        scope[node.name] = _ANY
+        inner = self.with_args(node, scope)
+        for d in node.defaults:
+            self.expr(d, scope)
+        self.body(node.body, inner)
+
+    @staticmethod
+    def with_args(node: nodes.Macro | nodes.CallBlock, scope: dict[str, _T]) -> dict[str, _T]:
+        """The scope inside a macro or call block: its arguments are unchecked names."""
+        inner = dict(scope)
+        for a in node.args:
+            inner[a.name] = _ANY
+        return inner
 
     def body(self, items: list[nodes.Node], scope: dict[str, _T]) -> None:
         for item in items:
@@ -569,6 +577,17 @@ def check_template(path: Path) -> list[Issue]:
         return [_issue(Severity.fout, name, "", "", f"geen geldig Word-bestand (.docx): {e}")]
     env = make_environment()
     issues: list[Issue] = []
+    # LibreOffice would fetch or embed what these point to; the converter removes them, so a
+    # template that has them does not produce what its author sees in Word.
+    try:
+        issues += [
+            _issue(Severity.fout, name, "", "",
+                   f"'{name}' bevat een externe verwijzing of macro: {finding}; die wordt bij het omzetten "
+                   "naar PDF verwijderd, haal haar uit het sjabloon")
+            for finding in external_references(path)
+        ]
+    except DossierError as e:
+        issues.append(_issue(Severity.fout, name, "", "", str(e)))
     for part in parts:
         issues += list(_word_issues(name, part))
     for part in parts:

@@ -1,0 +1,114 @@
+"""Attachments made by others, checked before anything is built.
+
+Every problem of every attachment is reported at once, each with one severity decided here:
+errors stop the build (missing, unreadable, unsupported, damaged or locked PDFs, medical
+documents), warnings do not (scans without a text layer, files over UWV's 10 MB, signed PDFs).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from dossier.cases import LoadedCase
+from dossier.errors import AssemblyError, Issue, Severity
+from dossier.kinds import KINDS
+from dossier.model import Bijlage
+
+OFFICE_SUFFIXES = {".docx", ".doc", ".odt", ".rtf"}
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png"}
+
+
+@dataclass
+class PreparedAttachment:
+    """An attachment that passed preflight (a PDF, or an office/image file still to convert)."""
+
+    index: int
+    bijlage: Bijlage
+    source: Path
+    pdf: Path | None = None  # set once it is (or has become) a PDF
+    office_copy: Path | None = None  # an office file, copied into the work folder for conversion
+
+    @property
+    def needs_conversion(self) -> bool:
+        return self.pdf is None
+
+
+def _label(i: int, b: Bijlage) -> str:
+    return f"bijlagen[{i + 1}] '{b.bestand}'"
+
+
+def preflight_attachments(loaded: LoadedCase, work: Path) -> tuple[list[PreparedAttachment], list[Issue]]:
+    """Check every attachment before anything is built; report all problems at once.
+
+    Errors: missing or unreadable files, unsupported types, damaged or password-protected PDFs
+    without the password, medical documents (never part of the employer's dossier). Warnings:
+    scanned documents without a text layer, files over UWV's 10 MB.
+    """
+    case, base = loaded.case, loaded.record.base_dir
+    src_name, where = loaded.record.source.name, f"dossier {case.dossiernummer}"
+    issues: list[Issue] = []
+    prepared: list[PreparedAttachment] = []
+    for i, b in enumerate(case.bijlagen):
+        item, found = _check_one(i, b, base, work)
+        issues += [Issue(sev, src_name, where, f"bijlagen[{i + 1}].{fld}", msg) for sev, fld, msg in found]
+        if item is not None:
+            prepared.append(item)
+    return prepared, issues
+
+
+_Found = list[tuple[Severity, str, str]]
+
+
+def _check_one(i: int, b: Bijlage, base: Path, work: Path) -> tuple[PreparedAttachment | None, _Found]:
+    """One attachment: (the prepared item or None when it cannot be used, its problems)."""
+    from dossier.pdf.preflight import oversize_message
+
+    if not KINDS[b.soort].in_dossier:  # medical documents never enter the dossier
+        return None, [(Severity.fout, "soort", f"'{b.titel}' is een medisch document en wordt geweigerd: "
+                       "medische informatie gaat alleen van de werknemer of bedrijfsarts naar UWV, nooit in het "
+                       "dossier van de werkgever")]
+    try:
+        path = (base / b.bestand).resolve()
+        exists = path.is_file()
+    except (OSError, ValueError):  # a name too long or otherwise impossible for this file system
+        exists = False
+    if not exists:
+        return None, [(Severity.fout, "bestand", f"bestand '{b.bestand}' niet gevonden (gezocht in {base})")]
+    suffix = path.suffix.lower()
+    item = PreparedAttachment(i, b, path)
+    if suffix == ".pdf":
+        return _check_pdf(item)
+    if suffix in IMAGE_SUFFIXES:
+        found = _check_image(item, work)
+    elif suffix in OFFICE_SUFFIXES:
+        found = [] if path.stat().st_size else [(Severity.fout, "bestand", f"'{b.bestand}' is leeg (0 bytes)")]
+    else:
+        found = [(Severity.fout, "bestand", f"bestandstype '{suffix or '(geen)'}' van '{b.bestand}' wordt niet "
+                  "ondersteund; gebruik PDF, DOCX, ODT, JPG of PNG")]
+    if any(sev is Severity.fout for sev, _f, _m in found):
+        return None, found
+    too_big = oversize_message(path)
+    return item, found + ([(Severity.waarschuwing, "bestand", too_big)] if too_big else [])
+
+
+def _check_pdf(item: PreparedAttachment) -> tuple[PreparedAttachment | None, _Found]:
+    from dossier.pdf import inspect_pdf
+
+    info, found = inspect_pdf(item.source, password=item.bijlage.wachtwoord, label=_label(item.index, item.bijlage))
+    problems = [(x.severity, "bestand", x.message) for x in found]
+    if info is None:
+        return None, problems
+    item.pdf = item.source
+    return item, problems
+
+
+def _check_image(item: PreparedAttachment, work: Path) -> _Found:
+    from dossier.pdf import image_to_pdf
+
+    try:
+        item.pdf = image_to_pdf(item.source, work / "bijlagen" / f"bijlage-{item.index + 1}.pdf")
+    except (AssemblyError, OSError, ValueError) as e:
+        return [(Severity.fout, "bestand", f"afbeelding '{item.bijlage.bestand}' kan niet worden gelezen: "
+                 f"{getattr(e, 'message', e)}")]
+    return []

@@ -1,0 +1,56 @@
+"""The UWV upload set: each part of the re-integratieverslag as its own stamped PDF, plus ``overzicht.txt``."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from dossier.fileio import atomic_write_bytes, ensure_dir
+from dossier.kinds import KINDS
+from dossier.model import Case
+from dossier.nl_format import datum
+from dossier.pdf.plan import DossierMeta, Part
+from dossier.pdf.preflight import MAX_DOCUMENT_BYTES
+
+#: The document type for a part whose kind the registry does not know.
+DEFAULT_TYPE = "Overige documenten"
+
+
+def _safe_name(text: str) -> str:
+    return re.sub(r"[^\w\- .()]+", "", text, flags=re.UNICODE).strip()
+
+
+def uwv_type(kind: str) -> str:
+    """The document type to pick in UWV's werkgeversportaal for a part of this kind."""
+    found = KINDS.get(kind)
+    return found.uwv_type if found is not None and found.uwv_type else DEFAULT_TYPE
+
+
+def write_uwv_set(case: Case, ordered: list[Part], uwv_dir: Path, *, meta: DossierMeta) -> list[Path]:
+    """Each RIV part as its own PDF named by UWV document type and date, BSN on every page.
+
+    File names never contain the BSN. ``overzicht.txt`` says what to upload under which type.
+    """
+    from dossier.pdf.single import stamp_single
+
+    ensure_dir(uwv_dir)
+    written: list[Path] = []
+    lines = [f"Uploadset re-integratieverslag — dossier {case.dossiernummer}, {case.werknemer.naam}",
+             "Upload elk bestand in het werkgeversportaal van UWV (Uploaden > Re-integratieverslag) en kies",
+             "het documenttype dat hieronder staat. Onderteken elk document. Het BSN staat op elke pagina.",
+             "Medische informatie hoort niet in deze set: die stuurt de werknemer of de bedrijfsarts zelf.", ""]
+    bsn = f"BSN {case.werknemer.bsn}" if case.werknemer.bsn else "BSN: (ontbreekt in de casus)"
+    for n, p in enumerate(ordered, start=1):
+        when = p.datum.isoformat() if p.datum else "zonder-datum"
+        short = re.sub(r"\s*\(.*?\)", "", p.title)  # "Inspanningsrapportage 1 (12 januari …)" → short
+        name = f"{n:02d} {_safe_name(short)} {when}.pdf"
+        target = uwv_dir / name
+        stamp_single(p.pdf, target, meta=meta, left=f"{case.werknemer.naam} · {bsn} · {p.title}",
+                     title=f"{p.title} — {case.werknemer.naam}", password=p.password)
+        size = target.stat().st_size
+        note = "  LET OP: groter dan 10 MB" if size > MAX_DOCUMENT_BYTES else ""
+        lines.append(f"{name}\n    documenttype: {uwv_type(p.kind)}; "
+                     f"datum {datum(p.datum) or 'onbekend'}; {size / 1024:.0f} kB{note}")
+        written.append(target)
+    atomic_write_bytes(uwv_dir / "overzicht.txt", ("\n".join(lines) + "\n").encode("utf-8"))
+    return [*written, uwv_dir / "overzicht.txt"]
