@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from dossier.model import Case
@@ -168,16 +168,15 @@ class Oracle:
         pva = self.done(c.plan_van_aanpak)
         add("plan_van_aanpak", self.plus(pa, 14) if pa else self.day(55), pva)
         if pva is not None:
-            evals = sorted(e.datum for e in c.evaluaties if e.datum >= pva)
-            last, n = pva, 1
-            for when in [*evals, None]:
-                due = self.plus(last, 42)
-                if not self.due(due):
-                    break
-                out.append(Expected("evaluatie", n, due, None, when))
-                if when is None:
-                    break
-                last, n = when, n + 1
+            # the eerstejaarsevaluatie and the eindevaluatie are evaluations of the plan as well
+            held = [e.datum for e in c.evaluaties] + [self.done(c.eerstejaarsevaluatie), self.done(c.eindevaluatie)]
+            evals = sorted({d for d in held if d is not None and d >= pva})
+            last = pva
+            for n, when in enumerate(evals, 1):
+                add("evaluatie", self.plus(last, 42), when, nr=n)
+                last = when
+            if self.plus(last, 42) <= self.einde():
+                add("evaluatie", self.plus(last, 42), None, nr=len(evals) + 1)
         vangnet = [(i, p) for i, p in enumerate(self.periods, 1) if p.vangnet]
         if not vangnet:
             add("ziekmelding_uwv", next_working_day(self.day(294)), self.done(c.ziekmelding_uwv), raw=self.day(294))
@@ -190,21 +189,19 @@ class Oracle:
         counted = eje if eje is not None and eje >= window else None
         add("eerstejaarsevaluatie", deadline, counted, vanaf=window,
             early=eje if eje is not None and counted is None else None)
-        if not (c.eerstejaarsevaluatie and c.eerstejaarsevaluatie.spoor2_nodig is False):
+        started = self.done(c.tweede_spoor, "start")
+        if started or not (c.eerstejaarsevaluatie and c.eerstejaarsevaluatie.spoor2_nodig is False):
             base = min(counted, deadline) if counted else deadline
-            add("tweede_spoor", self.plus(base, 42), self.done(c.tweede_spoor, "start"))
-        v = c.vrijwillige_verlenging.weken if c.vrijwillige_verlenging else 0
-        s = c.loonsanctie.weken if c.loonsanctie else 0
-        add("wia_brief", self.day(616) + 7 * v * DAY, None)
-        ev_raw = self.day(636) + 7 * v * DAY
+            add("tweede_spoor", self.plus(base, 42), started)
+        v = 7 * c.vrijwillige_verlenging.weken if c.vrijwillige_verlenging else 0
+        add("wia_brief", self.day(616 + v), None)
+        ev_raw = self.day(636 + v)
         if self.due(ev_raw):
             out.append(Expected("eindevaluatie", None, ev_raw, None, self.done(c.eindevaluatie)))
         elif self.sick_at_exit() and self.before(self.uit_dienst) + 1 >= 70:
             out.append(Expected("eindevaluatie", None, self.uit_dienst, None, self.done(c.eindevaluatie)))
-        einde = self.day(727) + 7 * (v + s) * DAY
-        aanvraag = self.day(727) + 7 * v * DAY - 77 * DAY if v else self.day(7 * self.wia_week - 1)
-        add("wia_aanvraag", aanvraag, self.done(c.wia_aanvraag))
-        add("einde_wachttijd", einde, None)
+        add("wia_aanvraag", self.day(7 * self.wia_week - 1 + v), self.done(c.wia_aanvraag))
+        add("einde_wachttijd", self.einde(), None)
         if self.sick_at_exit():
             out.append(Expected("ziekmelding_uit_dienst", None, last_working_day(self.uit_dienst), None,
                                 self.done(c.ziekmelding_uit_dienst)))
@@ -213,11 +210,14 @@ class Oracle:
     def sick_at_exit(self) -> bool:
         return self.uit_dienst is not None and self.uit_dienst in set(self.sick)
 
-    def einde_wachttijd(self) -> date | None:
+    def einde(self) -> date:
+        """Sick day 727, extended by a loonsanctie and a vrijwillige verlenging (weeks of sickness)."""
         c = self.case
-        v = c.vrijwillige_verlenging.weken if c.vrijwillige_verlenging else 0
-        s = c.loonsanctie.weken if c.loonsanctie else 0
-        einde = self.day(727) + 7 * (v + s) * DAY
+        weeks = sum(x.weken for x in (c.vrijwillige_verlenging, c.loonsanctie) if x)
+        return self.day(727 + 7 * weeks)
+
+    def einde_wachttijd(self) -> date | None:
+        einde = self.einde()
         return einde if self.end is None or self.end >= einde else None
 
     def status(self, m: Expected) -> str:
@@ -292,7 +292,8 @@ def cases(draw: st.DrawFn) -> tuple[Case, date, int]:
         if draw(st.booleans()):
             data[key] = {"datum": draw(when)}
     if draw(st.booleans()):  # EJE before, in and after its window
-        eje: dict[str, Any] = {"datum": start + draw(st.one_of(st.integers(250, 420), st.sampled_from([314, 315, 363, 364]))) * DAY}
+        offset = draw(st.one_of(st.integers(250, 420), st.sampled_from([314, 315, 363, 364])))
+        eje: dict[str, Any] = {"datum": start + offset * DAY}
         if draw(st.booleans()):
             eje["spoor2_nodig"] = draw(st.booleans())
         data["eerstejaarsevaluatie"] = eje
@@ -317,6 +318,15 @@ def cases(draw: st.DrawFn) -> tuple[Case, date, int]:
                                  "ziekteperiodes": [{"eerste_ziektedag": "2025-03-06"}]}), date(2026, 1, 1), 93))
 def test_compute_timeline_agrees_with_the_oracle(c: tuple[Case, date, int]) -> None:
     compare(*c)
+    # what the random cases exercised (shown with --hypothesis-show-statistics)
+    o = Oracle(*c)
+    ms = o.milestones()
+    event(f"track ended: {o.end is not None}")
+    event(f"sick on the last day of employment: {o.sick_at_exit()}")
+    event(f"EJE held too early: {any(m.te_vroeg_op for m in ms)}")
+    report = [m for m in ms if m.code == "ziekmelding_uwv"]
+    event(f"42nd-week report moved off a holiday: {bool(report and o.day(294) in holidays(o.day(294).year))}")
+    event(f"vangnet report: {any(m.code == 'ziekmelding_vangnet' for m in ms)}")
 
 
 def test_the_oracle_easter_matches_known_dates() -> None:
