@@ -259,9 +259,9 @@ def _holiday_aimed_first_days() -> st.SearchStrategy[date]:
 FIRST_DAYS = st.one_of(st.dates(date(2000, 1, 1), date(2035, 12, 31)), _holiday_aimed_first_days())
 
 
-@st.composite
-def cases(draw: st.DrawFn) -> tuple[Case, date, int]:
-    start = draw(FIRST_DAYS)
+def _periods(draw: st.DrawFn, start: date) -> list[dict[str, Any]]:
+    """1–3 periods: gaps of 0 to 60 days (27/28 the samentelling boundary), leave in some gaps,
+    vangnet categories, ongoing or recovered at the end."""
     periods: list[dict[str, Any]] = []
     cursor, leave = start, None
     for i in range(3):
@@ -284,8 +284,12 @@ def cases(draw: st.DrawFn) -> tuple[Case, date, int]:
             begin = p["hersteldatum"] + draw(st.integers(0, 10)) * DAY
             leave = {"begin": begin, "einde": begin + draw(st.integers(15, 40)) * DAY}
             cursor = max(cursor, leave["einde"] + DAY)
-    data: dict[str, Any] = {"dossiernummer": "O-1", "werkgever": {"naam": "W"}, "werknemer": {"naam": "N"},
-                            "ziekteperiodes": periods}
+    return periods
+
+
+def _steps(draw: st.DrawFn, start: date) -> dict[str, Any]:
+    """Dated steps from shortly before the first sick day to well into the second year."""
+    data: dict[str, Any] = {}
     when = st.integers(-30, 950).map(lambda n: start + n * DAY)
     for key in ("probleemanalyse", "plan_van_aanpak", "ziekmelding_uwv", "eindevaluatie", "wia_aanvraag",
                 "ziekmelding_uit_dienst"):
@@ -305,8 +309,18 @@ def cases(draw: st.DrawFn) -> tuple[Case, date, int]:
         data["loonsanctie"] = {"weken": draw(st.integers(1, 52))}
     if draw(st.integers(0, 3)) == 0:
         data["vrijwillige_verlenging"] = {"weken": draw(st.integers(13, 52))}
+    return data
+
+
+@st.composite
+def cases(draw: st.DrawFn) -> tuple[Case, date, int]:
+    """A random case, a reference date and the WIA week."""
+    start = draw(FIRST_DAYS)
+    werknemer: dict[str, Any] = {"naam": "N"}
     if draw(st.integers(0, 3)) == 0:
-        data["werknemer"]["datum_uit_dienst"] = start + draw(st.integers(-10, 800)) * DAY
+        werknemer["datum_uit_dienst"] = start + draw(st.integers(-10, 800)) * DAY
+    data = {"dossiernummer": "O-1", "werkgever": {"naam": "W"}, "werknemer": werknemer,
+            "ziekteperiodes": _periods(draw, start), **_steps(draw, start)}
     today = start + draw(st.integers(-10, 1200)) * DAY
     wia_week = draw(st.sampled_from([93, 93, 91]))
     return Case.model_validate(data), today, wia_week
