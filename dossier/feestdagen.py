@@ -13,6 +13,12 @@ from datetime import date, timedelta
 
 from dateutil.easter import EASTER_WESTERN, easter
 
+#: Where the list comes from: the text of art. 1 and 3 Atw (wetten.overheid.nl/BWBR0002448, quoted on
+#: juridischwoordenboek.nl and staatsrechtpraktijk.nl); 5 mei was added in 1981 (nl.wikipedia.org,
+#: Algemene termijnenwet). See docs/regels.md.
+BRON = ("Algemene termijnenwet art. 3 lid 1 (BWBR0002448); Goede Vrijdag (art. 3 lid 2) niet meegeteld "
+        "(beslissing issue 13)")
+
 #: Holidays on a fixed date (month, day), Atw art. 3 lid 1. De vijfde mei counts every year: the
 #: article names "de vijfde mei" without the five-yearly rule that some cao's use for a day off.
 VASTE_FEESTDAGEN: dict[str, tuple[int, int]] = {

@@ -124,8 +124,9 @@ RULES: dict[str, Rule] = {r.code: r for r in (
     Rule("evaluatie", "Evaluatie plan van aanpak", _A, Gevolg.loonsanctie,
          "BW 7:658a lid 3; UWV: minstens eens per 6 weken (42 ziektedagen)", na=42),
     Rule("ziekmelding_uwv", "Ziekmelding bij UWV (42e-weeksmelding)", _B, Gevolg.boete,
-         "UWV: uiterlijk de eerste werkdag na de 42e ziekteweek (ziektedag 294); te laat = boete, geen "
-         "loonsanctie", dag=first_day_after_week(42), verschuiving=Verschuiving.volgende_werkdag),
+         "UWV: uiterlijk de eerste werkdag na de 42e ziekteweek (ziektedag 294; geen werkdag: zaterdag, "
+         "zondag, feestdag van de Algemene termijnenwet); te laat = boete, geen loonsanctie",
+         dag=first_day_after_week(42), verschuiving=Verschuiving.volgende_werkdag),
     Rule("ziekmelding_vangnet", "Ziekmelding bij UWV (vangnet Ziektewet)", _B, Gevolg.boete,
          "UWV: ziekmelding voor de Ziektewet-uitkering, termijn per vangnet (zie VANGNET); te laat = boete",
          verschuiving=Verschuiving.volgende_werkdag),
@@ -423,7 +424,7 @@ class _Builder:
 
     def add(self, code: str, raw: date, done: date | None, *, until: date | None = None,
             vanaf: date | None = None, volgnummer: int | None = None, label: str | None = None,
-            te_vroeg_op: date | None = None) -> None:
+            te_vroeg_op: date | None = None, bron: str | None = None) -> None:
         """``raw`` is the rule's date before a working-day shift: it decides whether the step came due
         (a report required by sick day 294 stays required when the weekend moves its deadline past
         the recovery)."""
@@ -445,7 +446,7 @@ class _Builder:
         self.out.append(Mijlpaal(
             code=code, label=label or rule.label, uiterlijk=due, status=status, vanaf=vanaf,
             gedaan_op=done, volgnummer=volgnummer, ziekteweek=week, gevolg=rule.gevolg,
-            niveau=rule.niveau, bron=rule.bron, informatief=rule.informatief, te_vroeg_op=te_vroeg_op))
+            niveau=rule.niveau, bron=bron or rule.bron, informatief=rule.informatief, te_vroeg_op=te_vroeg_op))
 
 
 def _dated(step: object, attr: str = "datum") -> date | None:
@@ -494,7 +495,7 @@ def _reports(b: _Builder, case: Case) -> None:
         # Due also after a recovery (UWV takes a sickness and recovery report together within the term);
         # only the end of employment replaces it by the ziek-uit-dienst report.
         b.add("ziekmelding_vangnet", p.eerste_ziektedag + timedelta(days=rule.dagen), p.vangnet_gemeld,
-              until=t.uit_dienst or date.max, volgnummer=n,
+              until=t.uit_dienst or date.max, volgnummer=n, bron=rule.bron,
               label=f"{RULES['ziekmelding_vangnet'].label.removesuffix(')')}: {p.vangnet.replace('_', ' ')})")
 
 
