@@ -58,7 +58,7 @@ def test_every_holiday_of_2024_to_2030(year: int) -> None:
     assert good_friday.weekday() == 4 and is_werkdag(good_friday)
 
 
-def test_working_day_helpers() -> None:
+def test_working_days() -> None:
     assert volgende_werkdag(date(2025, 12, 25)) == date(2025, 12, 29)  # Kerst, Tweede Kerstdag, weekend
     assert vorige_werkdag(date(2026, 4, 27)) == date(2026, 4, 24)  # Koningsdag (Monday) → Friday
     assert volgende_werkdag(date(2026, 4, 28)) == date(2026, 4, 28)  # a working day stays
