@@ -83,6 +83,14 @@ def _to_text(value: Any) -> Any:
     return value
 
 
+def _keyword(value: Any) -> Any:
+    """A closed-vocabulary value as spreadsheets hold it: 'No-risk', ' no risk ' → 'no_risk'."""
+    value = _empty_to_none(value)
+    if isinstance(value, str):
+        return re.sub(r"[\s\-]+", "_", value.strip().lower())
+    return value
+
+
 def _termijn(value: Any) -> Any:
     """A termijn is a date when it parses as one, otherwise free text ("per direct")."""
     value = _empty_to_none(value)
@@ -219,6 +227,9 @@ class Werknemer(Model):
     datum_in_dienst: OptDatum = None
     bruto_maandloon: OptGetal = None
     """Bruto maandloon in euro; gebruikt om het loonsanctierisico in te schatten."""
+    datum_uit_dienst: OptDatum = None
+    """Laatste dag van het dienstverband. Eindigt het dienstverband tijdens ziekte (ziek uit dienst),
+    dan stopt hier het traject van de werkgever en neemt UWV het over (Ziektewet)."""
     telefoon: OptTekst = None
     email: OptTekst = None
 
@@ -235,6 +246,13 @@ class Verlof(Model):
     """Laatste dag van het verlof."""
 
 
+VangnetSoort = Literal["zwangerschap", "zwangerschap_na_verlof", "orgaandonatie", "no_risk"]
+"""The Ziektewet safety-net (vangnet) categories with their own UWV report deadline (docs/regels.md).
+
+Not medical data: the Autoriteit Persoonsgegevens lets the employer record "vangnet ja/nee" without the
+reason; the category only says which Ziektewet rule applies. The medical-term scan skips it."""
+
+
 class Ziekteperiode(Model):
     """One uninterrupted period of sickness."""
 
@@ -244,6 +262,12 @@ class Ziekteperiode(Model):
     """Eerste dag volledig hersteld (gedeeltelijke werkhervatting is géén herstel)."""
     zwangerschapsverlof: Verlof | None = None
     """Zwangerschaps-/bevallingsverlof tussen de vorige periode en deze: telt niet als onderbreking."""
+    vangnet: Annotated[VangnetSoort | None, BeforeValidator(_keyword)] = None
+    """Vangnetregeling Ziektewet (geen medisch gegeven): zwangerschap (ziek door de zwangerschap, vóór
+    het verlof), zwangerschap_na_verlof (ziek door zwangerschap of bevalling, na het verlof),
+    orgaandonatie of no_risk (no-riskpolis). Leeg als de werkgever gewoon loon doorbetaalt."""
+    vangnet_gemeld: OptDatum = None
+    """Datum van de ziekmelding bij UWV voor de Ziektewet-uitkering (alleen bij een vangnet)."""
 
 
 # --- documents and steps -------------------------------------------------------------------
@@ -454,8 +478,53 @@ class Eindevaluatie(Model):
     terugblik: OptTekst = None
     resultaat: OptTekst = None
     """Bereikt resultaat in spoor 1 en spoor 2."""
+    bruto_maandloon_nu: OptGetal = None
+    """Bruto maandloon in euro dat de werknemer nu verdient (alle werk samen), voor de toets op een
+    bevredigend resultaat (minstens 65 % van het oude loon)."""
+    uren_per_week_nu: OptGetal = None
+    """Uren per week die de werknemer nu werkt (alle werk samen)."""
     visie_werkgever: OptTekst = None
     visie_werknemer: OptTekst = None
+
+
+Deskundige = Annotated[Literal["bedrijfsarts", "arbeidsdeskundige"], BeforeValidator(_keyword)]
+
+
+class BelastbareUren(Model):
+    """The employee's capacity in hours per week from a given date, as a bedrijfsarts or
+    arbeidsdeskundige stated it (no medical details: only the hours)."""
+
+    datum: Datum
+    """Datum van het oordeel; geldt tot het volgende oordeel."""
+    uren_per_week: Annotated[Decimal, BeforeValidator(_to_decimal), _DEC_SCHEMA,
+                             PlainSerializer(str, return_type=str)]
+    """Belastbaar aantal uren per week."""
+    door: Deskundige
+    """Wie het oordeel gaf: bedrijfsarts of arbeidsdeskundige."""
+
+
+class GewerkteUren(Model):
+    """Hours per week actually worked in a period, per kind of work."""
+
+    van: Datum
+    """Eerste dag van de periode."""
+    tot: OptDatum = None
+    """Laatste dag van de periode; leeg als de periode nog loopt."""
+    eigen_werk: OptGetal = None
+    """Uren per week in het eigen (bedongen) werk, ook aangepast."""
+    ander_werk: OptGetal = None
+    """Uren per week in ander (passend) werk, bij de eigen of een andere werkgever."""
+    werkervaringsplaats: OptGetal = None
+    """Uren per week op een werkervaringsplaats (onbetaald)."""
+
+
+class Spoor1NietHaalbaar(Model):
+    """When it was concluded that return to the own work (spoor 1) is not expected."""
+
+    datum: Datum
+    """Datum van de conclusie (het advies of rapport waarin het staat)."""
+    door: Deskundige
+    """Wie de conclusie trok: bedrijfsarts of arbeidsdeskundige."""
 
 
 class Verlenging(Model):
@@ -509,12 +578,20 @@ class Case(Model):
     """Evaluaties en bijstellingen van het plan van aanpak."""
     ziekmelding_uwv: Melding | None = None
     """De 42e-weeksmelding bij UWV."""
+    ziekmelding_uit_dienst: Melding | None = None
+    """De ziekmelding bij UWV op de laatste werkdag als de werknemer ziek uit dienst gaat."""
     eerstejaarsevaluatie: Eerstejaarsevaluatie | None = None
     tweede_spoor: TweedeSpoor | None = None
     inspanningsrapportages: list[Inspanningsrapportage] = Field(default_factory=list)
     arbeidsdeskundig_onderzoek: ArbeidsdeskundigOnderzoek | None = None
     actueel_oordeel: ActueelOordeel | None = None
     eindevaluatie: Eindevaluatie | None = None
+    belastbare_uren: list[BelastbareUren] = Field(default_factory=list)
+    """Belastbaarheid in uren per week door de tijd heen (bedrijfsarts of arbeidsdeskundige)."""
+    gewerkte_uren: list[GewerkteUren] = Field(default_factory=list)
+    """Werkelijk gewerkte uren per week per periode (eigen werk, ander werk, werkervaringsplaats)."""
+    spoor1_niet_haalbaar: Spoor1NietHaalbaar | None = None
+    """Wanneer en door wie is geconcludeerd dat terugkeer in het eigen werk niet te verwachten is."""
     wia_aanvraag: Melding | None = None
     """De WIA-aanvraag door de werknemer."""
     loonsanctie: Verlenging | None = None

@@ -55,12 +55,13 @@ MEDICAL_TERMS_RESOURCE = "data/medische_termen.txt"
 #: names, contact data, identifiers, file names, closed vocabularies, and the description of the
 #: job and the employee's qualifications. Job data legitimately uses medical vocabulary in the care
 #: sector ("Verzorgende IG", "medicatie uitreiken", employer "Ziekenhuis Rivierenland"); it says
-#: nothing about this employee's health.
+#: nothing about this employee's health. ``vangnet`` is the Ziektewet category (zwangerschap,
+#: orgaandonatie, …), which the Autoriteit Persoonsgegevens lets the employer record.
 NOT_PROSE_FIELDS = frozenset({
     "naam", "functie", "organisatie", "telefoon", "email", "adres", "postcode", "plaats",
     "loonheffingennummer", "kvk", "sector", "bsn", "personeelsnummer", "dossiernummer",
     "functieomschrijving", "opleiding", "vaardigheden", "werkgever", "bureau", "wie", "soort",
-    "status", "bestand", "wachtwoord", "auteur",
+    "status", "bestand", "wachtwoord", "auteur", "vangnet", "door",
 })
 
 _EXCERPT_CONTEXT = 20  # characters of context on each side of a hit (≈ 40 in total)

@@ -11,8 +11,17 @@ from dossier.nl_format import datum, datum_lang
 from dossier.timeline import Mijlpaal, Status, Tijdlijn
 
 
+def _iso(d: date | None) -> str | None:
+    return d.isoformat() if d is not None else None
+
+
 def timeline_json(case: Case, tl: Tijdlijn) -> dict[str, Any]:
-    """The JSON contract of ``dossier timeline --format json`` (keys are fixed; scripts use them)."""
+    """The JSON contract of ``dossier timeline --format json`` (keys are fixed; scripts use them).
+
+    It grows by addition only (docs/regels.md): each mijlpaal has a ``niveau``; milestones that are
+    not due are left out; ``einde_wachttijd`` and ``ingangsdatum_wia`` are null for an ended case;
+    new codes may appear, and consumers ignore codes they do not know.
+    """
 
     def item(m: Mijlpaal) -> dict[str, Any]:
         out: dict[str, Any] = {"code": m.code, "omschrijving": m.label, "uiterlijk": m.uiterlijk.isoformat()}
@@ -25,6 +34,7 @@ def timeline_json(case: Case, tl: Tijdlijn) -> dict[str, Any]:
             out["volgnummer"] = m.volgnummer
         out["gevolg"] = str(m.gevolg) or None
         out["informatief"] = m.informatief
+        out["niveau"] = str(m.niveau)
         return out
 
     return {
@@ -32,9 +42,9 @@ def timeline_json(case: Case, tl: Tijdlijn) -> dict[str, Any]:
         "eerste_ziektedag": tl.eerste_ziektedag.isoformat(),
         "peildatum": tl.today.isoformat(),
         "huidige_ziekteweek": tl.huidige_ziekteweek,
-        "hersteld_op": tl.hersteld_op.isoformat() if tl.hersteld_op else None,
-        "einde_wachttijd": tl.einde_wachttijd.isoformat(),
-        "ingangsdatum_wia": tl.ingangsdatum_wia.isoformat(),
+        "hersteld_op": _iso(tl.hersteld_op),
+        "einde_wachttijd": _iso(tl.einde_wachttijd),
+        "ingangsdatum_wia": _iso(tl.ingangsdatum_wia),
         "mijlpalen": [item(m) for m in tl.mijlpalen],
     }
 
@@ -51,25 +61,30 @@ def timeline_text(case: Case, tl: Tijdlijn) -> str:
     lines.append(f"Peildatum: {datum(tl.today)}{week}")
     if tl.hersteld_op:
         lines.append(f"Hersteld op: {datum(tl.hersteld_op)}")
+    if tl.uit_dienst_op:
+        lines.append(f"Ziek uit dienst op: {datum(tl.uit_dienst_op)} (daarna neemt UWV het over: Ziektewet)")
     if tl.eerdere_casussen:
         lines.append(f"Eerdere ziektegevallen (onderbreking van 4 weken of meer): {len(tl.eerdere_casussen)}")
     if len(tl.calendar.segments) > 1:
         lines.append(f"Samengetelde ziekteperiodes: {len(tl.calendar.segments)}")
     lines.append("")
-    rows = [("Mijlpaal", "Week", "Uiterlijk", "Status", "Gedaan op")]
+    rows = [("Mijlpaal", "Week", "Uiterlijk", "Status", "Niveau", "Gedaan op")]
     for m in tl.mijlpalen:
         when = datum(m.uiterlijk) if m.vanaf is None else f"{datum(m.vanaf)} – {datum(m.uiterlijk)}"
         status = "informatief" if m.informatief else _STATUS_MARK[m.status]
-        rows.append((m.label, str(m.ziekteweek or ""), when, status, datum(m.gedaan_op)))
-    widths = [max(len(r[i]) for r in rows) for i in range(5)]
+        done = f"te vroeg ({datum(m.te_vroeg_op)})" if m.te_vroeg_op else datum(m.gedaan_op)
+        niveau = "" if m.informatief else str(m.niveau)
+        rows.append((m.label, str(m.ziekteweek or ""), when, status, niveau, done))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for n, r in enumerate(rows):
-        lines.append("  ".join([r[0].ljust(widths[0]), r[1].rjust(widths[1]), r[2].ljust(widths[2]),
-                                r[3].ljust(widths[3]), r[4]]).rstrip())
+        cells = [c.rjust(w) if i == 1 else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))]
+        lines.append("  ".join(cells).rstrip())
         if n == 0:
             lines.append("  ".join("-" * w for w in widths))
     lines.append("")
-    lines.append(f"Laatste dag loondoorbetaling: {datum(tl.einde_wachttijd)}; "
-                 f"ingangsdatum WIA: {datum(tl.ingangsdatum_wia)}")
+    if tl.einde_wachttijd is not None and tl.ingangsdatum_wia is not None:
+        lines.append(f"Laatste dag loondoorbetaling: {datum(tl.einde_wachttijd)}; "
+                     f"ingangsdatum WIA: {datum(tl.ingangsdatum_wia)}")
     for f in timeline_findings(case, tl):
         lines.append(f"! {f.melding}")
     return "\n".join(lines) + "\n"
@@ -105,8 +120,11 @@ def timeline_ics(items: list[tuple[Case, Tijdlijn]]) -> str:
             end = m.uiterlijk + timedelta(days=1)
             uid = f"{case.dossiernummer}-{m.code}-{m.volgnummer or 0}@dossier".replace(" ", "_")
             desc = [f"Dossier {case.dossiernummer}, {case.werknemer.naam}",
-                    f"Uiterlijk {datum(m.uiterlijk)} (week {m.ziekteweek} van het verzuim)",
+                    f"Uiterlijk {datum(m.uiterlijk)}" + (f" (week {m.ziekteweek} van het verzuim)"
+                                                          if m.ziekteweek else ""),
                     f"Status op {datum(tl.today)}: {m.status}"]
+            if not m.informatief:
+                desc.append(f"Niveau: {m.niveau}")
             if m.bron:
                 desc.append(f"Grondslag: {m.bron}")
             risk = risk_text(m, case)

@@ -23,6 +23,7 @@ from dossier.model import Case, Ziekteperiode
 from dossier.model_walk import walk_values
 from dossier.nl_format import datum_cijfers as _d
 from dossier.privacy import scan_case, scrub
+from dossier.timeline import MAX_LOONSANCTIE_WEKEN, MIN_VERLENGING_WEKEN
 
 _FOUT, _WARN = Severity.fout, Severity.waarschuwing
 
@@ -212,8 +213,84 @@ def check_case(
         *_employer_rules(case),
         *_step_rules(case, today),
         *_attachment_rules(case, base_dir),
+        *check_rules(case),
         *_medical_rules(case),
     ]
+
+
+def check_rules(case: Case) -> list[tuple[Severity, str, str]]:
+    """The legal bounds of issue 13 (docs/regels.md) and the new hours/capacity fields."""
+    fout, warn = Severity.fout, Severity.waarschuwing
+    out: list[tuple[Severity, str, str]] = []
+    ls, vv = case.loonsanctie, case.vrijwillige_verlenging
+    if ls is not None and ls.weken > MAX_LOONSANCTIE_WEKEN:
+        out.append((fout, "loonsanctie.weken",
+                    f"een loonsanctie van {ls.weken} weken kan niet: UWV verlengt de loondoorbetaling met "
+                    f"hoogstens {MAX_LOONSANCTIE_WEKEN} weken (art. 25 lid 9 WIA)"))
+    if vv is not None and vv.weken < MIN_VERLENGING_WEKEN:
+        out.append((fout, "vrijwillige_verlenging.weken",
+                    f"een vrijwillige verlenging van {vv.weken} weken kan niet: de verlenging is minstens "
+                    f"{MIN_VERLENGING_WEKEN} weken (UWV; art. 24 WIA)"))
+    wn = case.werknemer
+    last = case.ziekteperiodes[-1]
+    if wn.datum_uit_dienst is not None:
+        if wn.datum_in_dienst is not None and wn.datum_uit_dienst < wn.datum_in_dienst:
+            out.append((fout, "werknemer.datum_uit_dienst", "ligt vóór de datum in dienst"))
+        if wn.datum_uit_dienst < last.eerste_ziektedag:
+            out.append((warn, "werknemer.datum_uit_dienst",
+                        f"ligt vóór de eerste ziektedag {_d(last.eerste_ziektedag)} van de laatste ziekteperiode; "
+                        "de tijdlijn houdt er geen rekening mee"))
+        elif vv is not None and (last.hersteldatum is None or wn.datum_uit_dienst < last.hersteldatum):
+            out.append((fout, "vrijwillige_verlenging",
+                        "niet mogelijk: de werknemer gaat ziek uit dienst en krijgt dan een Ziektewet-uitkering "
+                        "(UWV: geen verlenging bij een Ziektewet-uitkering)"))
+    for i, p in enumerate(case.ziekteperiodes):
+        f = f"ziekteperiodes.{i}"
+        if p.vangnet is None and p.vangnet_gemeld is not None:
+            out.append((warn, f"{f}.vangnet_gemeld", "ingevuld zonder vangnet; vul ook 'vangnet' in"))
+        if p.vangnet_gemeld is not None and p.vangnet_gemeld < p.eerste_ziektedag:
+            out.append((warn, f"{f}.vangnet_gemeld",
+                        f"datum {_d(p.vangnet_gemeld)} ligt vóór de eerste ziektedag {_d(p.eerste_ziektedag)}"))
+    if vv is not None and last.vangnet is not None:
+        out.append((warn, "vrijwillige_verlenging",
+                    "een verlenging kan niet zolang de werknemer een Ziektewet-uitkering krijgt (vangnet "
+                    f"{last.vangnet.replace('_', ' ')}); controleer of de uitkering is gestopt"))
+    out.extend(_check_hours(case))
+    return out
+
+
+#: Hours per week in the new capacity and hours fields: more than 0 contract hours, at most 60.
+_MAX_UREN = 60
+
+
+def _check_hours(case: Case) -> list[tuple[Severity, str, str]]:
+    fout, warn = Severity.fout, Severity.waarschuwing
+    out: list[tuple[Severity, str, str]] = []
+
+    def hours(field: str, value: Any) -> None:
+        if value is not None and not 0 <= value <= _MAX_UREN:
+            out.append((fout, field, f"'{value}' is ongeldig; verwacht 0 tot en met {_MAX_UREN} uur per week"))
+
+    for i, b in enumerate(case.belastbare_uren):
+        hours(f"belastbare_uren.{i}.uren_per_week", b.uren_per_week)
+    datums = [b.datum for b in case.belastbare_uren]
+    if datums != sorted(datums):
+        out.append((warn, "belastbare_uren", "staan niet op datum (oudste eerst)"))
+    for i, g in enumerate(case.gewerkte_uren):
+        f = f"gewerkte_uren.{i}"
+        for name in ("eigen_werk", "ander_werk", "werkervaringsplaats"):
+            hours(f"{f}.{name}", getattr(g, name))
+        if g.tot is not None and g.tot < g.van:
+            out.append((fout, f"{f}.tot", "ligt vóór 'van'"))
+        total = sum(v for v in (g.eigen_werk, g.ander_werk, g.werkervaringsplaats) if v is not None)
+        if total > _MAX_UREN:
+            out.append((fout, f, f"samen {total} uur per week; verwacht hoogstens {_MAX_UREN}"))
+    ev = case.eindevaluatie
+    if ev is not None:
+        hours("eindevaluatie.uren_per_week_nu", ev.uren_per_week_nu)
+        if ev.bruto_maandloon_nu is not None and ev.bruto_maandloon_nu < 0:
+            out.append((fout, "eindevaluatie.bruto_maandloon_nu", "mag niet negatief zijn"))
+    return out
 
 
 def _period_rules(periods: list[Ziekteperiode], today: date | None) -> Iterator[Finding]:
@@ -351,6 +428,14 @@ def _dated_steps(case: Case) -> Iterable[tuple[str, date]]:
         yield f"evaluaties.{i}.datum", ev.datum
     if case.tweede_spoor and case.tweede_spoor.start:
         yield "tweede_spoor.start", case.tweede_spoor.start
+    if case.ziekmelding_uit_dienst and case.ziekmelding_uit_dienst.datum:
+        yield "ziekmelding_uit_dienst.datum", case.ziekmelding_uit_dienst.datum
+    for i, b in enumerate(case.belastbare_uren):
+        yield f"belastbare_uren.{i}.datum", b.datum
+    for i, g in enumerate(case.gewerkte_uren):
+        yield f"gewerkte_uren.{i}.van", g.van
+    if case.spoor1_niet_haalbaar:
+        yield "spoor1_niet_haalbaar.datum", case.spoor1_niet_haalbaar.datum
 
 
 def iter_validated(

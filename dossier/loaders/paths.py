@@ -29,6 +29,14 @@ HEADER_ALIASES: dict[str, str] = {
     "datum_ziekmelding_uwv": "ziekmelding_uwv.datum",
     "datum_eerstejaarsevaluatie": "eerstejaarsevaluatie.datum",
     "datum_eindevaluatie": "eindevaluatie.datum",
+    "datum_uit_dienst": "werknemer.datum_uit_dienst",
+    "uit_dienst": "werknemer.datum_uit_dienst",
+    "datum_ziekmelding_uit_dienst": "ziekmelding_uit_dienst.datum",
+    "vangnet": "ziekteperiodes.0.vangnet",
+    "vangnetregeling": "ziekteperiodes.0.vangnet",
+    "datum_vangnetmelding": "ziekteperiodes.0.vangnet_gemeld",
+    "loon_nu": "eindevaluatie.bruto_maandloon_nu",
+    "uren_nu": "eindevaluatie.uren_per_week_nu",
 }
 
 #: Keys that would hold medical details. They are never read; the warning says why.

@@ -247,8 +247,8 @@ _GROEP = Veld("activiteiten_per_soort", LIJST,
 
 _MIJLPAAL = (
     Veld("code", TEKST, "Code: probleemanalyse, plan_van_aanpak, evaluatie, ziekmelding_uwv, "
-                        "eerstejaarsevaluatie, tweede_spoor, wia_brief, eindevaluatie, "
-                        "wia_aanvraag of einde_wachttijd."),
+                        "ziekmelding_vangnet, eerstejaarsevaluatie, tweede_spoor, wia_brief, eindevaluatie, "
+                        "wia_aanvraag, einde_wachttijd of ziekmelding_uit_dienst."),
     Veld("label", TEKST, "Nederlandse omschrijving, bijv. 'Plan van aanpak'."),
     Veld("uiterlijk", DATUM, "Uiterste datum."),
     Veld("vanaf", DATUM, "Begin van de periode (alleen eerstejaarsevaluatie)."),
@@ -257,6 +257,7 @@ _MIJLPAAL = (
     Veld("volgnummer", GETAL, "Volgnummer van een terugkerende stap (evaluatie)."),
     Veld("ziekteweek", GETAL, "Ziekteweek van de uiterste datum."),
     Veld("gevolg", TEKST, "Risico bij te laat: loonsanctie, boete of leeg."),
+    Veld("niveau", TEKST, "Hoe zwaar het weegt: loonsanctie-risico, boete of aandachtspunt."),
     Veld("bron", TEKST, "Wettelijke bron van de termijn."),
     Veld("informatief", JA_NEE, "Ja voor een gebeurtenis die geen taak van de werkgever is."),
 )
@@ -510,7 +511,8 @@ def rapportageperiodes(
     end; a narrative that matches no period adds its own period, so no report is lost.
     """
     start = case.tweede_spoor.start if case.tweede_spoor else None
-    grens = min(d for d in (tijdlijn.einde_wachttijd, tijdlijn.hersteld_op) if d is not None)
+    grens = min(d for d in (tijdlijn.einde_wachttijd, tijdlijn.hersteld_op, tijdlijn.uit_dienst_op)
+                if d is not None)
     verhalen = {r.periode_van: r for r in case.inspanningsrapportages}
     periods: dict[date, tuple[date, m.Inspanningsrapportage | None]] = {}
     if start is not None and interval_maanden >= 1:
@@ -645,7 +647,7 @@ def _mijlpaal(mp: Mijlpaal | None, pad: str) -> Record:
     return _record(None, _MIJLPAAL, pad, code=mp.code, label=mp.label, uiterlijk=mp.uiterlijk,
                    vanaf=mp.vanaf, gedaan_op=mp.gedaan_op, status=str(mp.status),
                    volgnummer=mp.volgnummer, ziekteweek=mp.ziekteweek, gevolg=str(mp.gevolg),
-                   bron=mp.bron, informatief=mp.informatief)
+                   niveau=str(mp.niveau), bron=mp.bron, informatief=mp.informatief)
 
 
 def _wia_fase(case: m.Case, tijdlijn: Tijdlijn, today: date) -> bool:
