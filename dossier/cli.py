@@ -72,6 +72,10 @@ today_option = click.option(
     help="Peildatum voor de status van de mijlpalen (standaard: vandaag).")
 strict_option = click.option("--strict", is_flag=True, default=None,
                              help="Waarschuwingen tellen als fouten.")
+pdfa_option = click.option("--pdfa", is_flag=True, default=None,
+                           help="Maak PDF/A-2b (archiefformaat); niet-conforme bijlagen worden genoemd.")
+ocr_option = click.option("--ocr", is_flag=True, default=None,
+                          help="Maak gescande bijlagen doorzoekbaar met OCR (ocrmypdf, Nederlands).")
 
 
 def _print_issues(issues: list[Issue]) -> None:
@@ -365,10 +369,13 @@ def templates_check(directory: Path) -> None:
 @today_option
 @strict_option
 @click.option("--keep-work", is_flag=True, default=None, help="Bewaar de werkmap (voor foutzoeken).")
+@pdfa_option
+@ocr_option
 @_verbosity_options
 @handle_errors
 def build(case: Path, output: Path | None, uwv_dir: Path | None, templates_dir: Path | None,
-          dossier_nr: str | None, today: date | None, strict: bool | None, keep_work: bool | None) -> None:
+          dossier_nr: str | None, today: date | None, strict: bool | None, keep_work: bool | None,
+          pdfa: bool | None, ocr: bool | None) -> None:
     """Bouw het complete, geïndexeerde PDF-re-integratiedossier van een casus.
 
     Voorblad, inhoudsopgave met paginanummers en links, alle documenten en bijlagen in de volgorde
@@ -377,7 +384,7 @@ def build(case: Path, output: Path | None, uwv_dir: Path | None, templates_dir: 
     from dossier.api import load_one_case
     from dossier.pipeline import build_dossier
 
-    settings = _settings(templates_dir=templates_dir, strict=strict, keep_work=keep_work)
+    settings = _settings(templates_dir=templates_dir, strict=strict, keep_work=keep_work, pdfa=pdfa, ocr=ocr)
     ref = _today(today)
     loaded = load_one_case(case, dossier=dossier_nr, settings=settings, today=ref)
     out = output or Path.cwd() / f"{loaded.case.dossiernummer}.pdf"
@@ -400,10 +407,12 @@ def build(case: Path, output: Path | None, uwv_dir: Path | None, templates_dir: 
 @click.option("--skip-existing", is_flag=True, help="Sla casussen over waarvan de map al bestaat.")
 @templates_option
 @today_option
+@pdfa_option
+@ocr_option
 @_verbosity_options
 @handle_errors
 def batch(inputs: tuple[Path, ...], out_dir: Path, soort: str, jobs: int | None, skip_existing: bool,
-          templates_dir: Path | None, today: date | None) -> None:
+          templates_dir: Path | None, today: date | None, pdfa: bool | None, ocr: bool | None) -> None:
     """Verwerk veel casussen tegelijk (CSV, Excel, JSON-lijst of een map met casusbestanden).
 
     Eén mislukte casus stopt de rest niet. Schrijft batch-rapport.json en batch-rapport.csv in de
@@ -415,7 +424,7 @@ def batch(inputs: tuple[Path, ...], out_dir: Path, soort: str, jobs: int | None,
 
     if soort not in (*SOORTEN, "alle", "dossier"):
         raise UsageError(f"onbekende soort '{soort}'; kies uit: {', '.join(SOORTEN)}, alle of dossier")
-    settings = _settings(templates_dir=templates_dir)
+    settings = _settings(templates_dir=templates_dir, pdfa=pdfa, ocr=ocr)
     state = click.get_current_context().ensure_object(State)
     show = state.verbosity >= 0 and sys.stderr.isatty()
     bar = _ProgressLine() if show else None

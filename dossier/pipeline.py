@@ -15,7 +15,7 @@ import re
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -76,7 +76,7 @@ def make_converter(settings: Settings) -> Converter:
         return FakeConverter()
     from dossier.convert.libreoffice import SofficeConverter
 
-    return SofficeConverter(soffice=settings.soffice, timeout=settings.timeout)
+    return SofficeConverter(soffice=settings.soffice, timeout=settings.timeout, pdfa=settings.pdfa)
 
 
 def build_created(today: date) -> datetime:
@@ -104,14 +104,19 @@ def _label(i: int, b: Bijlage) -> str:
     return f"bijlagen[{i + 1}] '{b.bestand}'"
 
 
-def preflight_attachments(loaded: LoadedCase, work: Path) -> tuple[list[PreparedAttachment], list[Issue]]:
+def preflight_attachments(loaded: LoadedCase, work: Path,
+                          settings: Settings | None = None) -> tuple[list[PreparedAttachment], list[Issue]]:
     """Check every attachment before anything is built; report all problems at once.
 
     Errors: missing or unreadable files, unsupported types, damaged or password-protected PDFs
     without the password, medical documents (never part of the employer's dossier). Warnings:
-    scanned documents without a text layer, files over UWV's 10 MB.
+    scanned documents without a text layer, files over UWV's 10 MB. Every PDF is repaired, sanitised
+    (and with ``settings.ocr`` OCR'd) once, into a clean copy in ``work`` that the build uses from here on.
     """
-    from dossier.pdf import image_to_pdf, inspect_pdf
+    from dossier.pdf import image_to_pdf
+    from dossier.pdf.intake import admit_pdf
+
+    opts = settings or Settings()
 
     case, base = loaded.case, loaded.record.base_dir
     src_name, where = loaded.record.source.name, f"dossier {case.dossiernummer}"
@@ -138,14 +143,18 @@ def preflight_attachments(loaded: LoadedCase, work: Path) -> tuple[list[Prepared
         suffix = path.suffix.lower()
         item = PreparedAttachment(i, b, path)
         if suffix == ".pdf":
-            info, found = inspect_pdf(path, password=b.wachtwoord, label=_label(i, b))
+            info, found = admit_pdf(path, work / "bijlagen" / f"bijlage-{i + 1}.pdf", password=b.wachtwoord,
+                                    label=_label(i, b), ocr=opts.ocr, pdfa=opts.pdfa)
             issues.extend(_relocate(found, src_name, where, i))
             if info is None:
                 continue
-            item.pdf = path
+            item.pdf = info.path
         elif suffix in IMAGE_SUFFIXES:
             try:
                 item.pdf = image_to_pdf(path, work / "bijlagen" / f"bijlage-{i + 1}.pdf")
+                if opts.ocr:  # a photographed letter is a scan too
+                    _info, found = admit_pdf(item.pdf, item.pdf, label=_label(i, b), ocr=True, pdfa=opts.pdfa)
+                    issues.extend(_relocate(found, src_name, where, i))
             except (AssemblyError, OSError, ValueError) as e:
                 add(Severity.fout, i, "bestand", f"afbeelding '{b.bestand}' kan niet worden gelezen: "
                     f"{getattr(e, 'message', e)}")
@@ -311,7 +320,7 @@ def prepare_dossier(loaded: LoadedCase, *, settings: Settings, today: date) -> C
     try:
         case = loaded.case
         src, where = loaded.record.source.name, f"dossier {case.dossiernummer}"
-        w.attachments, issues = preflight_attachments(loaded, w.work)
+        w.attachments, issues = preflight_attachments(loaded, w.work, settings)
         issues += [Issue(Severity.waarschuwing, src, where, f, m) for f, m in missing_riv_parts(case, w.tl)]
         errors = [i for i in issues if i.severity is Severity.fout]
         if errors:
@@ -341,8 +350,11 @@ def prepare_dossier(loaded: LoadedCase, *, settings: Settings, today: date) -> C
 def finish_dossier(w: CaseWork, *, out: Path, uwv_dir: Path | None = None) -> BuildResult:
     """Stage 3 of a build: order the parts as UWV expects (Part A), assemble and publish atomically."""
     from dossier.pdf import Part, assemble_dossier
+    from dossier.pdf.intake import sanitize_in_place
 
     w._clock = time.perf_counter()
+    for a in w.office:  # LibreOffice's PDF of an office attachment: its links may point at local files
+        sanitize_in_place(a.pdf, label=_label(a.index, a.bijlage))
     case, n_docx = w.loaded.case, len(w.docx)
     pieces = [_Piece(j.soort, j.titel, j.datum, pdf, _author(case, j.soort), key=f"{j.soort}-{n}")
               for n, (j, pdf) in enumerate(zip(w.jobs, w.pdfs[1:n_docx], strict=True), start=1)]
@@ -353,7 +365,7 @@ def finish_dossier(w: CaseWork, *, out: Path, uwv_dir: Path | None = None) -> Bu
     parts = [Part(key=p.key, title=p.title, group=GROUP_OF.get(p.kind, "Overige bijlagen"), pdf=p.pdf,
                   datum=p.datum, auteurs=p.auteurs, password=p.password) for p in ordered]
     cover = Part(key="voorblad", title="Voorblad", group="Voorblad", pdf=w.pdfs[0], in_index=False)
-    meta = dossier_meta(case, w.today)
+    meta = replace(dossier_meta(case, w.today), pdfa=w.settings.pdfa)
     staged = w.work / "dossier.pdf"
     result = assemble_dossier(cover, parts, staged, meta)
     w.lap("assemble")

@@ -53,6 +53,9 @@ logger = logging.getLogger(__name__)
 Mode = Literal["auto", "uno", "cli"]
 MODES: tuple[str, ...] = ("auto", "uno", "cli")
 
+#: ``--convert-to`` argument for PDF/A-2b (LibreOffice 7.4+ reads JSON filter options).
+PDFA_CONVERT_TO = 'pdf:writer_pdf_Export:{"SelectPdfVersion":{"type":"long","value":"2"}}'
+
 #: Shown when soffice cannot be found.
 INSTALL_HINT = (
     "LibreOffice (soffice) is niet gevonden. Installeer het met "
@@ -320,7 +323,7 @@ _WORKER_FAILURES = {
 class _UnoWorker:
     """Parent side of one ``uno_worker.py`` process and the soffice it runs."""
 
-    def __init__(self, python: str, soffice: str, profile_dir: Path) -> None:
+    def __init__(self, python: str, soffice: str, profile_dir: Path, pdfa: bool = False) -> None:
         self.profile_dir = profile_dir
         pipe = f"dossier_{os.getpid()}_{uuid.uuid4().hex}"
         argv = [
@@ -334,6 +337,7 @@ class _UnoWorker:
             pipe,
             "--start-timeout",
             str(START_TIMEOUT_S),
+            *(["--pdfa"] if pdfa else []),
         ]
         logger.debug("starting UNO worker: %s", argv)
         # New session: worker and soffice form one process group we can kill as a whole.
@@ -582,6 +586,7 @@ class SofficeConverter:
         restart_after: int = 200,
         mode: Mode = "auto",
         work_dir: Path | None = None,
+        pdfa: bool = False,
     ) -> None:
         """Create a converter; nothing is started until the first :meth:`to_pdf`.
 
@@ -593,6 +598,7 @@ class SofficeConverter:
                 "auto" (uno when a Python with ``uno`` is found).
             work_dir: parent folder for the private profile and staging files (default: the
                 system temp folder). The instance's own subfolder is removed on close.
+            pdfa: export PDF/A-2b (FilterData ``SelectPdfVersion=2``) instead of plain PDF.
 
         Raises:
             ValueError: an argument is out of range.
@@ -607,6 +613,7 @@ class SofficeConverter:
         self.timeout = float(timeout)
         self.restart_after = int(restart_after)
         self.mode: Mode = mode
+        self.pdfa = pdfa
         self.starts = 0
         self._version: str | None = None
         self._resolved: tuple[str, str | None] | None = None
@@ -805,7 +812,7 @@ class SofficeConverter:
         if state.worker is None:
             self.starts += 1
             state.join_retiring()
-            state.worker = _UnoWorker(python, exe, state.free_profile_dir())
+            state.worker = _UnoWorker(python, exe, state.free_profile_dir(), self.pdfa)
         return state.worker
 
     def _start_spare(self, python: str, exe: str, worker: _UnoWorker) -> None:
@@ -821,7 +828,7 @@ class SofficeConverter:
             return
         state.join_retiring()
         self.starts += 1
-        state.spare = _UnoWorker(python, exe, state.free_profile_dir())
+        state.spare = _UnoWorker(python, exe, state.free_profile_dir(), self.pdfa)
 
     def _worker(self, python: str, exe: str) -> _UnoWorker:
         worker = self._spawn_worker(python, exe)
@@ -918,7 +925,7 @@ class SofficeConverter:
             f"-env:UserInstallation={state.profile_url()}",
             *_SOFFICE_FLAGS,
             "--convert-to",
-            "pdf",
+            PDFA_CONVERT_TO if self.pdfa else "pdf",
             "--outdir",
             str(staging),
             *(str(j.src) for j in jobs),

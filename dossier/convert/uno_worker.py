@@ -63,6 +63,9 @@ PDF_FILTER_DATA = (
     ("UseTaggedPDF", False),
 )
 
+#: Added to the export options for PDF/A-2b (``--pdfa``).
+PDFA_FILTER_DATA = (("SelectPdfVersion", 2),)
+
 #: com.sun.star.document.UpdateDocMode.NO_UPDATE: do not refresh links to external files/URLs.
 UPDATE_DOC_MODE_NO_UPDATE = 0
 #: com.sun.star.document.MacroExecMode.NEVER_EXECUTE: documents come from outside; no macros.
@@ -136,6 +139,9 @@ def office_pid(launcher_pid: int) -> int:
 
 class Office:
     """One running soffice with a UNO connection to its Desktop."""
+
+    #: Export options; ``main`` adds :data:`PDFA_FILTER_DATA` for ``--pdfa``.
+    filter_data = PDF_FILTER_DATA
 
     def __init__(self, soffice: str, profile_dir: str, pipe: str, start_timeout: float) -> None:
         profile_url = "file://" + _pathname2url(os.path.abspath(profile_dir))
@@ -238,7 +244,7 @@ class Office:
             filter_name = _pdf_filter(doc)
             filter_data = uno.Any(
                 "[]com.sun.star.beans.PropertyValue",
-                tuple(_prop(uno, k, v) for k, v in PDF_FILTER_DATA),
+                tuple(_prop(uno, k, v) for k, v in self.filter_data),
             )
             store_props = (
                 _prop(uno, "FilterName", filter_name),
@@ -349,6 +355,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", required=True, help="private LibreOffice profile folder")
     parser.add_argument("--pipe", required=True, help="unique UNO pipe name")
     parser.add_argument("--start-timeout", type=float, default=60.0)
+    parser.add_argument("--pdfa", action="store_true", help="export PDF/A-2b")
     args = parser.parse_args(argv)
 
     # Keep the protocol on a private copy of stdout and point fd 1 at stderr, so nothing that
@@ -376,6 +383,8 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         office = Office(args.soffice, args.profile, args.pipe, args.start_timeout)
+        if args.pdfa:
+            office.filter_data = PDF_FILTER_DATA + PDFA_FILTER_DATA
     except ConvertFailed as exc:
         proto.send({"ready": False, "error": str(exc)})
         return 2

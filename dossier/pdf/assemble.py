@@ -43,6 +43,7 @@ from pypdf.generic import Fit as PdfFit
 
 from dossier.errors import AssemblyError
 from dossier.fileio import atomic_write_bytes
+from dossier.pdf import pdfa
 from dossier.pdf.index import FontSet, RenderedIndex, find_fonts, render_index
 from dossier.pdf.plan import (
     DossierMeta,
@@ -163,6 +164,9 @@ def assemble_dossier(
             stamp_pages(writer, meta, fonts)
             writer.set_page_label(0, plan.total_pages - 1, style="/D", start=1)
             _set_document_info(writer, meta)
+            if meta.pdfa:
+                sources = [(p.title, Path(p.pdf)) for p in [*([cover] if cover else []), *parts]]
+                pdfa.mark_if_conformant(writer, meta.created, sources, what="Het dossier")
             data = _serialise(writer)
         except (PyPdfError, ValueError, KeyError, TypeError, AttributeError) as exc:
             raise AssemblyError(
