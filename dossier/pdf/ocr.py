@@ -70,7 +70,7 @@ def _tesseract_languages(tesseract: str) -> set[str]:
 
 
 def ocr_pdf(src: Path, dst: Path, *, pdfa: bool = False, pages: int = 1, name: str = "") -> None:
-    """Write ``src`` with a Dutch text layer to ``dst`` (pages that already have text are kept).
+    """Write ``src`` (a scan: no page has text) with a Dutch text layer to ``dst``.
 
     Args:
         src: an image-only (scanned) PDF.
@@ -84,8 +84,12 @@ def ocr_pdf(src: Path, dst: Path, *, pdfa: bool = False, pages: int = 1, name: s
         AssemblyError: ocrmypdf failed or ran out of time (the caller may go on without OCR).
     """
     require()
-    argv = [sys.executable, "-m", "ocrmypdf", "-l", LANGUAGE, "--output-type", "pdfa-2" if pdfa else "pdf",
-            "--jobs", "1", "--optimize", "0", "--skip-text", "--quiet", str(src), str(dst)]
+    # Only image-only files come here, so no --skip-text: with it, ocrmypdf refuses Debian 12's
+    # Ghostscript 10.0.0 (a regression with existing text); PDF/A is made by ocrmypdf's own
+    # pikepdf back end, which passes the scan's JPEGs through unchanged.
+    output = ["--output-type", "pdfa-2", "--pdfa-backend", "internal"] if pdfa else ["--output-type", "pdf"]
+    argv = [sys.executable, "-m", "ocrmypdf", "-l", LANGUAGE, *output, "--jobs", "1", "--optimize", "0", "--quiet",
+            str(src), str(dst)]
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
     timeout = START_SECONDS + SECONDS_PER_PAGE * max(1, pages)
     label = scrub(name or Path(src).name)
