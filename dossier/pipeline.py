@@ -167,7 +167,7 @@ def preflight_attachments(loaded: LoadedCase, work: Path,
             add(Severity.fout, i, "bestand", f"bestandstype '{suffix or '(geen)'}' van '{b.bestand}' wordt niet "
                 "ondersteund; gebruik PDF, DOCX, ODT, JPG of PNG")
             continue
-        if suffix != ".pdf" and path.stat().st_size > UWV_MAX_BYTES:  # inspect_pdf warns for PDFs itself
+        if suffix != ".pdf" and path.stat().st_size > UWV_MAX_BYTES:  # admit_pdf warns for PDFs itself
             add(Severity.waarschuwing, i, "bestand", f"'{b.bestand}' is groter dan 10 MB; UWV accepteert per "
                 "document maximaal 10 MB")
         prepared.append(item)

@@ -34,14 +34,18 @@ needs_ocr = pytest.mark.skipif(bool(ocr.missing()) or FONT is None or shutil.whi
                                       "(make installeert ze)")
 
 
-def make_scan(path: Path) -> Path:
-    """One A4 page at 150 dpi: black Dutch text on slightly grey paper, as an image-only PDF."""
+def make_scan(path: Path, lines: list[str] = LINES) -> Path:
+    """One A4 page at 150 dpi: black Dutch text on slightly grey paper, as an image-only PDF (or a
+    PNG, by the suffix)."""
     img = Image.new("L", (1240, 1754), 245)
     draw = ImageDraw.Draw(img)
     font = ImageFont.truetype(str(FONT), 40)
-    for n, line in enumerate(LINES):
+    for n, line in enumerate(lines):
         draw.text((120, 200 + n * 90), line, fill=20, font=font)
-    img.save(path, "PDF", resolution=150.0)
+    if path.suffix == ".png":
+        img.save(path, "PNG", dpi=(150, 150))
+    else:
+        img.save(path, "PDF", resolution=150.0)
     return path
 
 
@@ -63,8 +67,11 @@ def test_build_with_ocr_makes_the_scan_searchable(tmp_path: Path) -> None:
     with pikepdf.open(tmp_path / "scan.pdf") as pdf:
         assert not pdf_has_text(pdf)  # really a scan
     case = json.loads((SAMPLES / "casus_minimaal.json").read_text(encoding="utf-8"))
+    make_scan(tmp_path / "foto.png", ["Ontvangstbevestiging werkgever"])
     case["bijlagen"] = [{"titel": "Gespreksverslag", "bestand": "scan.pdf", "soort": "overig",
-                         "datum": "2026-05-01"}]
+                         "datum": "2026-05-01"},
+                        {"titel": "Foto van een brief", "bestand": "foto.png", "soort": "overig",
+                         "datum": "2026-06-01"}]
     (tmp_path / "casus.json").write_text(json.dumps(case), encoding="utf-8")
     settings = Settings(converter="fake", ocr=True)
     loaded = load_one_case(tmp_path / "casus.json", settings=settings, today=date(2026, 11, 23))
@@ -78,6 +85,8 @@ def test_build_with_ocr_makes_the_scan_searchable(tmp_path: Path) -> None:
         assert word in in_dossier, (word, in_dossier)
         assert word in _text(upload), word
     assert "Verslag" not in _text(tmp_path / "scan.pdf")  # the attachment itself is untouched
+    photo = next(p for p in result.parts if p["title"] == "Foto van een brief")  # an image attachment too
+    assert "Ontvangstbevestiging" in _text(tmp_path / "d.pdf", int(photo["start_page"]))
 
 
 @pytest.mark.slow

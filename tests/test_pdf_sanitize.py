@@ -98,8 +98,10 @@ def make_hostile_pdf(path: Path) -> Path:
         page.obj.PieceInfo = Dictionary(Illustrator=Dictionary(LastModified=String("D:20250101"),
                                                                Private=String(LEAK)))
     root = pdf.Root
+    xfa = pdf.make_stream(b"<xdp:xdp><script>xfa.host.messageBox('XFA')</script></xdp:xdp>")
     root.AcroForm = Dictionary(Fields=Array([field, button]), DA=String("/F1 12 Tf 0 g"),
-                               DR=Dictionary(Font=Dictionary(F1=font)))
+                               DR=Dictionary(Font=Dictionary(F1=font)), XFA=Array([String("template"), xfa]))
+    root.NeedsRendering = True
     root.Names = Dictionary(JavaScript=Dictionary(Names=Array([String("init"), _js("app.alert('hoi')")])),
                             EmbeddedFiles=Dictionary(Names=Array([String("wachtwoorden.xlsx"), filespec])))
     root.OpenAction = _js("this.exportDataObject({cName: 'wachtwoorden.xlsx', nLaunch: 2})")
@@ -145,7 +147,8 @@ def assert_nothing_active(path: Path) -> None:
         for page in pdf.pages:  # a page's /AA may keep an internal jump; _walk saw no bad action in it
             for key in ("/Metadata", "/PieceInfo"):
                 assert key not in page.obj, key
-        assert "/OpenAction" not in pdf.Root
+        assert "/OpenAction" not in pdf.Root and "/NeedsRendering" not in pdf.Root
+        assert "/XFA" not in pdf.Root.get("/AcroForm", Dictionary())
         assert "/JavaScript" not in pdf.Root.get("/Names", Dictionary())
     raw = path.read_bytes()
     assert LEAK.encode() not in raw and b"calc.exe" not in raw
@@ -166,7 +169,7 @@ def test_sanitising_removes_every_active_and_hidden_part(hostile: Path, tmp_path
     for expected in ("JavaScript", "Launch-actie", "SubmitForm-actie", "ImportData-actie", "GoToR-actie",
                      "GoToE-actie", "link met een file:-adres", "ingesloten bestand", "bijlage-annotatie",
                      "XMP-metadata van de pagina", "PieceInfo van de pagina", "bladwijzer", "pagina 2",
-                     "bij het openen van het document", "JavaScript op documentniveau"):
+                     "bij het openen van het document", "JavaScript op documentniveau", "XFA-formulier"):
         assert expected in text, expected
     assert len(lines) == len({line.split(" (")[0] for line in lines})  # one line per kind
 

@@ -85,7 +85,8 @@ def _open(data: bytes, password: str | None, name: str) -> _Opened:
 
 
 def _save(pdf: pikepdf.Pdf, clean: Path, *, recompress: bool) -> None:
-    """Write the clean copy: decrypted, deterministic /ID, LZW re-compressed when asked."""
+    """Write the clean copy: decrypted, deterministic /ID, LZW re-compressed when asked; owner-only
+    (it may be the decrypted copy of a password-protected attachment)."""
     clean.parent.mkdir(parents=True, exist_ok=True)
     options: dict[str, object] = {"deterministic_id": True, "encryption": False}
     if recompress:
@@ -93,6 +94,7 @@ def _save(pdf: pikepdf.Pdf, clean: Path, *, recompress: bool) -> None:
     tmp = clean.with_name(f".{clean.name}.tmp")
     try:
         pdf.save(tmp, **options)
+        os.chmod(tmp, 0o600)
         os.replace(tmp, clean)
     finally:
         tmp.unlink(missing_ok=True)

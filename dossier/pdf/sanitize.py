@@ -231,6 +231,8 @@ class _Cleaner:
             if "/XFA" in form:
                 self.note("XFA-formulier (kan scripts bevatten)", "document")
                 del form["/XFA"]
+                if "/NeedsRendering" in root:  # it asks the viewer to render the XFA form
+                    del root["/NeedsRendering"]
             for field in _iter_array(form.get("/Fields")):
                 self.field(field, 0)
         outlines = root.get("/Outlines")
