@@ -142,9 +142,10 @@ def admit_pdf(
         log.info("%s: verwijderd uit %s: %s", label, name, "; ".join(result.removed))
     warnings: list[str] = []
     if result.repaired:
+        pages = f"alle {result.pages} pagina's compleet zijn" if result.pages > 1 else "de pagina compleet is"
         warnings.append(f"Bestand {name} was beschadigd en is hersteld (de verwijzingstabel is opnieuw "
-                        f"opgebouwd); controleer in het dossier of alle {result.pages} pagina's compleet zijn, "
-                        "of vraag de afzender om een nieuw exemplaar.")
+                        f"opgebouwd); controleer in het dossier of {pages}, of vraag de afzender om een nieuw "
+                        "exemplaar.")
     done_ocr = False
     if ocr and not result.has_text:
         try:
