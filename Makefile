@@ -9,9 +9,12 @@ OUT := out
 TODAY ?= 2026-11-23
 
 # Debian packages dossier needs at run time (LibreOffice for DOCX→PDF, metric-compatible fonts,
-# PDF readers used by the tests, and python3-uno for the persistent LibreOffice worker).
+# PDF readers used by the tests, and python3-uno for the persistent LibreOffice worker); tesseract
+# with Dutch and ghostscript for --ocr; PDFBox Preflight (Java) for the PDF/A tests.
 APT_PACKAGES := libreoffice-writer-nogui python3-uno fonts-crosextra-carlito fonts-crosextra-caladea \
-                fonts-liberation2 poppler-utils qpdf
+                fonts-liberation2 poppler-utils qpdf \
+                tesseract-ocr tesseract-ocr-nld ghostscript \
+                default-jre-headless libpdfbox2-java libactivation-java libjaxb-api-java
 
 .PHONY: help system venv install demo test test-fast lint bench clean readme-images
 
@@ -40,7 +43,7 @@ $(BIN)/python:
 # Reinstall when the dependency list changes.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q -e '.[dev,ocr]'
 	touch $@
 
 venv: system $(VENV)/.installed

@@ -14,6 +14,8 @@ from dossier.cases import LoadedCase
 from dossier.errors import AssemblyError, Issue, Severity
 from dossier.kinds import KINDS
 from dossier.model import Bijlage
+from dossier.privacy import scrub
+from dossier.settings import Settings
 
 OFFICE_SUFFIXES = {".docx", ".doc", ".odt", ".rtf"}
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png"}
@@ -38,19 +40,23 @@ def _label(i: int, b: Bijlage) -> str:
     return f"bijlagen[{i + 1}] '{b.bestand}'"
 
 
-def preflight_attachments(loaded: LoadedCase, work: Path) -> tuple[list[PreparedAttachment], list[Issue]]:
+def preflight_attachments(loaded: LoadedCase, work: Path,
+                          settings: Settings | None = None) -> tuple[list[PreparedAttachment], list[Issue]]:
     """Check every attachment before anything is built; report all problems at once.
 
-    Errors: missing or unreadable files, unsupported types, damaged or password-protected PDFs
-    without the password, medical documents (never part of the employer's dossier). Warnings:
-    scanned documents without a text layer, files over UWV's 10 MB.
+    Errors: missing or unreadable files, unsupported types, damaged (beyond repair) or
+    password-protected PDFs without the password, medical documents (never part of the employer's
+    dossier). Warnings: scanned documents without a text layer, repaired files, files over UWV's
+    10 MB. Every PDF is repaired, sanitised (and with ``settings.ocr`` OCR'd) once, into a clean copy
+    in ``work`` that the build uses from here on; the original is never written to.
     """
+    opts = settings or Settings()
     case, base = loaded.case, loaded.record.base_dir
     src_name, where = loaded.record.source.name, f"dossier {case.dossiernummer}"
     issues: list[Issue] = []
     prepared: list[PreparedAttachment] = []
     for i, b in enumerate(case.bijlagen):
-        item, found = _check_one(i, b, base, work)
+        item, found = _check_one(i, b, base, work, opts)
         issues += [Issue(sev, src_name, where, f"bijlagen[{i + 1}].{fld}", msg) for sev, fld, msg in found]
         if item is not None:
             prepared.append(item)
@@ -60,7 +66,8 @@ def preflight_attachments(loaded: LoadedCase, work: Path) -> tuple[list[Prepared
 _Found = list[tuple[Severity, str, str]]
 
 
-def _check_one(i: int, b: Bijlage, base: Path, work: Path) -> tuple[PreparedAttachment | None, _Found]:
+def _check_one(i: int, b: Bijlage, base: Path, work: Path,
+               opts: Settings) -> tuple[PreparedAttachment | None, _Found]:
     """One attachment: (the prepared item or None when it cannot be used, its problems)."""
     from dossier.pdf.preflight import oversize_message
 
@@ -78,9 +85,9 @@ def _check_one(i: int, b: Bijlage, base: Path, work: Path) -> tuple[PreparedAtta
     suffix = path.suffix.lower()
     item = PreparedAttachment(i, b, path)
     if suffix == ".pdf":
-        return _check_pdf(item)
+        return _check_pdf(item, work, opts)
     if suffix in IMAGE_SUFFIXES:
-        found = _check_image(item, work)
+        found = _check_image(item, work, opts)
     elif suffix in OFFICE_SUFFIXES:
         found = [] if path.stat().st_size else [(Severity.fout, "bestand", f"'{b.bestand}' is leeg (0 bytes)")]
     else:
@@ -88,26 +95,36 @@ def _check_one(i: int, b: Bijlage, base: Path, work: Path) -> tuple[PreparedAtta
                   "ondersteund; gebruik PDF, DOCX, ODT, JPG of PNG")]
     if any(sev is Severity.fout for sev, _f, _m in found):
         return None, found
-    too_big = oversize_message(path)
+    too_big = oversize_message(path.stat().st_size, scrub(path.name))
     return item, found + ([(Severity.waarschuwing, "bestand", too_big)] if too_big else [])
 
 
-def _check_pdf(item: PreparedAttachment) -> tuple[PreparedAttachment | None, _Found]:
-    from dossier.pdf import inspect_pdf
+def _clean_copy(item: PreparedAttachment, work: Path) -> Path:
+    return work / "bijlagen" / f"bijlage-{item.index + 1}.pdf"
 
-    info, found = inspect_pdf(item.source, password=item.bijlage.wachtwoord, label=_label(item.index, item.bijlage))
+
+def _check_pdf(item: PreparedAttachment, work: Path, opts: Settings) -> tuple[PreparedAttachment | None, _Found]:
+    from dossier.pdf.intake import admit_pdf
+
+    info, found = admit_pdf(item.source, _clean_copy(item, work), password=item.bijlage.wachtwoord,
+                            label=_label(item.index, item.bijlage), ocr=opts.ocr, pdfa=opts.pdfa)
     problems = [(x.severity, "bestand", x.message) for x in found]
     if info is None:
         return None, problems
-    item.pdf = item.source
+    item.pdf = info.path
     return item, problems
 
 
-def _check_image(item: PreparedAttachment, work: Path) -> _Found:
+def _check_image(item: PreparedAttachment, work: Path, opts: Settings) -> _Found:
     from dossier.pdf import image_to_pdf
+    from dossier.pdf.intake import admit_pdf
 
     try:
-        item.pdf = image_to_pdf(item.source, work / "bijlagen" / f"bijlage-{item.index + 1}.pdf")
+        item.pdf = image_to_pdf(item.source, _clean_copy(item, work))
+        if opts.ocr:  # a photographed letter is a scan too
+            _info, found = admit_pdf(item.pdf, item.pdf, label=_label(item.index, item.bijlage), ocr=True,
+                                     pdfa=opts.pdfa)
+            return [(x.severity, "bestand", x.message) for x in found]
     except (AssemblyError, OSError, ValueError) as e:
         return [(Severity.fout, "bestand", f"afbeelding '{item.bijlage.bestand}' kan niet worden gelezen: "
                  f"{getattr(e, 'message', e)}")]

@@ -65,6 +65,10 @@ today_option = click.option(
     help="Peildatum voor de status van de mijlpalen (standaard: vandaag).")
 strict_option = click.option("--strict", is_flag=True, default=None,
                              help="Waarschuwingen tellen als fouten.")
+pdfa_option = click.option("--pdfa", is_flag=True, default=None,
+                           help="Maak PDF/A-2b (archiefformaat); niet-conforme bijlagen worden genoemd.")
+ocr_option = click.option("--ocr", is_flag=True, default=None,
+                          help="Maak gescande bijlagen doorzoekbaar met OCR (ocrmypdf, Nederlands).")
 
 
 def _print_issues(issues: list[Issue]) -> None:
@@ -284,18 +288,20 @@ def templates_check(directory: Path) -> None:
 @strict_option
 @wia_week_option
 @click.option("--keep-work", is_flag=True, default=None, help="Bewaar de werkmap (voor foutzoeken).")
+@pdfa_option
+@ocr_option
 @_verbosity_options
 @handle_errors
 def build(case: Path, output: Path | None, uwv_dir: Path | None, templates_dir: Path | None,
           dossier_nr: str | None, today: date | None, strict: bool | None, wia_week: int | None,
-          keep_work: bool | None) -> None:
+          keep_work: bool | None, pdfa: bool | None, ocr: bool | None) -> None:
     """Bouw het complete, geïndexeerde PDF-re-integratiedossier van een casus.
 
     Voorblad, inhoudsopgave met paginanummers en links, alle documenten en bijlagen in de volgorde
     van UWV, bladwijzers en op elke pagina het dossiernummer en 'pagina X van Y'.
     """
     settings = _settings(templates_dir=templates_dir, strict=strict, keep_work=keep_work,
-                         wia_aanvraag_week=wia_week)
+                         wia_aanvraag_week=wia_week, pdfa=pdfa, ocr=ocr)
     result = api.build(case, output=output, uwv_dir=uwv_dir, dossier=dossier_nr, settings=settings,
                        today=_today(today))
     _print_warnings(result.warnings)
@@ -317,16 +323,19 @@ def build(case: Path, output: Path | None, uwv_dir: Path | None, templates_dir: 
 @templates_option
 @today_option
 @wia_week_option
+@pdfa_option
+@ocr_option
 @_verbosity_options
 @handle_errors
 def batch(inputs: tuple[Path, ...], out_dir: Path, soort: str, jobs: int | None, skip_existing: bool,
-          templates_dir: Path | None, today: date | None, wia_week: int | None) -> None:
+          templates_dir: Path | None, today: date | None, wia_week: int | None, pdfa: bool | None,
+          ocr: bool | None) -> None:
     """Verwerk veel casussen tegelijk (CSV, Excel, JSON-lijst of een map met casusbestanden).
 
     Eén mislukte casus stopt de rest niet. Schrijft batch-rapport.json en batch-rapport.csv in de
     uitvoermap. Exitcode 0 als alles lukte, 7 als een of meer casussen mislukten.
     """
-    settings = _settings(templates_dir=templates_dir, wia_aanvraag_week=wia_week)
+    settings = _settings(templates_dir=templates_dir, wia_aanvraag_week=wia_week, pdfa=pdfa, ocr=ocr)
     state = click.get_current_context().ensure_object(State)
     show = state.verbosity >= 0 and sys.stderr.isatty()
     bar = _ProgressLine() if show else None

@@ -16,6 +16,7 @@ publishing is the only write to the output.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import logging
 import os
@@ -209,7 +210,7 @@ def _fill_dossier(w: CaseWork) -> None:
     from dossier.render import plan_documents, plan_voorblad
 
     case, loaded, settings = w.loaded.case, w.loaded, w.settings
-    w.attachments, issues = preflight_attachments(loaded, w.folder)
+    w.attachments, issues = preflight_attachments(loaded, w.folder, settings)
     where = f"dossier {case.dossiernummer}"
     issues += [f.issue(loaded.record.source.name, where) for f in case_findings(case, w.tl, settings=settings)]
     errors = [i for i in issues if i.severity is Severity.fout]
@@ -269,14 +270,18 @@ def dossier_parts(w: CaseWork) -> list[Part]:
 def finish_dossier(w: CaseWork, *, out: Path, uwv_dir: Path | None = None) -> BuildResult:
     """Stage 3 of a build: order the parts as UWV expects (Part A), assemble and publish atomically."""
     from dossier.pdf import assemble_dossier
+    from dossier.pdf.intake import sanitize_in_place
     from dossier.uwv import write_uwv_set
 
     w._clock = time.perf_counter()
+    for a in w.attachments:  # LibreOffice's PDF of an office attachment: its links may point at local files
+        if a.office_copy is not None and a.pdf is not None:
+            sanitize_in_place(a.pdf, label=f"bijlagen[{a.index + 1}] '{a.bijlage.bestand}'")
     case = w.loaded.case
     parts = dossier_parts(w)
     assert w.cover is not None and w.cover.pdf is not None
     cover = Part(key="voorblad", title="Voorblad", group="Voorblad", pdf=w.cover.pdf, in_index=False)
-    meta = dossier_meta(case, w.today)
+    meta = dataclasses.replace(dossier_meta(case, w.today), pdfa=w.settings.pdfa)
     staged = w.folder / "dossier.pdf"
     result = assemble_dossier(cover, parts, staged, meta)
     w.lap("assemble")

@@ -26,6 +26,8 @@ class Settings:
         wia_aanvraag_week: sickness week by whose end the WIA application is due (93; some firms 91).
         rapportage_interval_maanden: months per track-2 progress report period.
         converter: "libreoffice" (the real one) or "fake" (placeholder PDFs, for tests).
+        pdfa: produce PDF/A-2b (LibreOffice export, identification and OutputIntent on the dossier).
+        ocr: give scanned attachments a Dutch text layer with ocrmypdf (the ``ocr`` extra).
     """
 
     locale: str = "nl_NL"
@@ -37,6 +39,8 @@ class Settings:
     wia_aanvraag_week: int = 93
     rapportage_interval_maanden: int = 2
     converter: str = "libreoffice"
+    pdfa: bool = False
+    ocr: bool = False
 
     def merge(self, **overrides: Any) -> Settings:
         """Return a copy with the given values replaced; ``None`` values are ignored."""

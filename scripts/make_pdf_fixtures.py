@@ -32,7 +32,15 @@ scan_zonder_tekst.pdf                   Pillow: a 2-page "scanned letter" (grey 
 versleuteld_leeg_wachtwoord.pdf         qpdf --encrypt, RC4 128-bit, EMPTY user password
                                         (owner password "eigenaar"): opens without asking.
 versleuteld_wachtwoord.pdf              qpdf --encrypt, AES-256, user password "geheim".
-beschadigd.pdf                          A LibreOffice PDF cut off after its first 30% of bytes.
+beschadigd.pdf                          A LibreOffice PDF cut off after its first 30% of bytes
+                                        (qpdf cannot rebuild it either: no trailer is left).
+xref_vernield.pdf                       The same LibreOffice PDF with its xref table, trailer and
+                                        startxref overwritten by '%' bytes: pypdf refuses it,
+                                        qpdf (pikepdf) reconstructs it from the objects.
+formulier_kort.pdf                      LibreOffice form whose only page text is two short labels
+                                        ("Naam:", "Datum:"), fields filled — a form, not a scan.
+arabisch.pdf                            LibreOffice, one short right-to-left line in Arabic (DejaVu
+                                        Sans, 16 letters) — text, not a scan.
 leeg.pdf                                Zero bytes.
 geen_pdf.pdf                            An HTML error page saved with a .pdf name (happens with
                                         downloads from expired portal sessions).
@@ -258,6 +266,70 @@ def make_pdfa(work: Path) -> Path:
     return soffice(work, SIMPLE_FODT.format(paragraphs=body), "pdfa", spec)
 
 
+SHORT_FORM_FODT = FODT_HEAD + """
+ <office:automatic-styles>
+  <style:style style:name="gr1" style:family="graphic">
+   <style:graphic-properties style:vertical-pos="top" style:vertical-rel="baseline"/>
+  </style:style>
+ </office:automatic-styles>
+ <office:body><office:text>
+  <office:forms form:automatic-focus="false" form:apply-design-mode="false">
+   <form:form form:name="Standard"
+     form:control-implementation="ooo:com.sun.star.form.component.Form">
+    <form:text form:name="naam" xml:id="control1" form:id="control1"
+      form:control-implementation="ooo:com.sun.star.form.component.TextField"
+      form:value="S. Kuipers" form:current-value="S. Kuipers"/>
+    <form:text form:name="datum" xml:id="control2" form:id="control2"
+      form:control-implementation="ooo:com.sun.star.form.component.TextField"
+      form:value="3-2-2025" form:current-value="3-2-2025"/>
+   </form:form>
+  </office:forms>
+  <text:p>Naam: <draw:control text:anchor-type="as-char" draw:z-index="0"
+    draw:style-name="gr1" svg:width="8cm" svg:height="0.8cm" draw:control="control1"/></text:p>
+  <text:p>Datum: <draw:control text:anchor-type="as-char" draw:z-index="1"
+    draw:style-name="gr1" svg:width="4cm" svg:height="0.8cm" draw:control="control2"/></text:p>
+ </office:text></office:body>
+</office:document>
+"""
+
+ARABIC_FODT = FODT_HEAD + """
+ <office:font-face-decls>
+  <style:font-face style:name="DejaVu Sans" svg:font-family="'DejaVu Sans'"/>
+ </office:font-face-decls>
+ <office:automatic-styles>
+  <style:style style:name="P1" style:family="paragraph">
+   <style:paragraph-properties fo:text-align="end" style:writing-mode="rl-tb"/>
+   <style:text-properties style:font-name-complex="DejaVu Sans" style:font-size-complex="14pt"
+     style:language-complex="ar" style:country-complex="SA"/>
+  </style:style>
+ </office:automatic-styles>
+ <office:body><office:text>
+  <text:p text:style-name="P1">{text}</text:p>
+ </office:text></office:body>
+</office:document>
+"""
+
+#: "Agreed with the work plan": a short note under a plan, as employees write them (16 letters).
+ARABIC_TEXT = "موافق على خطة العمل"
+
+
+def make_short_form(work: Path) -> Path:
+    """A form with little page text: the old character count called it a scan."""
+    return soffice(work, SHORT_FORM_FODT, "formulier_kort")
+
+
+def make_arabic(work: Path) -> Path:
+    """Right-to-left text in a CID font: the old character count called it a scan."""
+    return soffice(work, ARABIC_FODT.format(text=ARABIC_TEXT), "arabisch")
+
+
+def destroy_xref(data: bytes) -> bytes:
+    """Overwrite everything from the last ``xref`` keyword to ``%%EOF`` (table, trailer,
+    startxref) with '%' bytes; the objects stay where they are."""
+    start, end = data.rfind(b"xref"), data.rfind(b"%%EOF")
+    return data[:start] + b"%" * (end - start) + data[end:]
+
+
 def make_plain(work: Path) -> Path:
     body = paragraphs(
         ["Vertrouwelijk verslag van het gesprek over de re-integratie.",
@@ -409,6 +481,11 @@ def main() -> None:
         damaged = work / "beschadigd.pdf"
         damaged.write_bytes(data[: int(len(data) * 0.3)])
         made[damaged.name] = damaged
+        destroyed = work / "xref_vernield.pdf"
+        destroyed.write_bytes(destroy_xref(data))
+        made[destroyed.name] = destroyed
+        made["formulier_kort.pdf"] = make_short_form(work)
+        made["arabisch.pdf"] = make_arabic(work)
 
         (work / "leeg.pdf").write_bytes(b"")
         made["leeg.pdf"] = work / "leeg.pdf"

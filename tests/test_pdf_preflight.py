@@ -68,6 +68,17 @@ def test_empty_user_password_opens_without_asking() -> None:
     assert "Vertrouwelijk verslag" in open_pdf(info.path).pages[0].extract_text()
 
 
+@pytest.fixture
+def no_aes_provider(monkeypatch: pytest.MonkeyPatch) -> None:
+    """pypdf as it is without the cryptography package (which the OCR extra brings in)."""
+    import pypdf._encryption as encryption
+    from pypdf._crypt_providers import _fallback
+
+    for name in ("CryptAES", "aes_cbc_decrypt", "aes_cbc_encrypt", "aes_ecb_decrypt", "aes_ecb_encrypt"):
+        monkeypatch.setattr(encryption, name, getattr(_fallback, name))
+
+
+@pytest.mark.usefixtures("no_aes_provider")
 def test_aes_without_qpdf_or_cryptography_says_what_to_install(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -154,6 +165,7 @@ def test_preflight_never_prints(capfd: pytest.CaptureFixture[str]) -> None:
 
 
 @pytest.mark.skipif(shutil.which("qpdf") is None, reason="needs qpdf")
+@pytest.mark.usefixtures("no_aes_provider")
 def test_qpdf_receives_the_password_on_stdin_not_argv(monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[list[str]] = []
     real_run = preflight.subprocess.run

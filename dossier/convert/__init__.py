@@ -60,7 +60,7 @@ def make_converter(settings: Settings) -> Converter:
         return FakeConverter()
     from dossier.convert.libreoffice import SofficeConverter
 
-    return SofficeConverter(soffice=settings.soffice, timeout=settings.timeout)
+    return SofficeConverter(soffice=settings.soffice, timeout=settings.timeout, pdfa=settings.pdfa)
 
 
 def output_paths(sources: Sequence[Path], out_dir: Path) -> list[Path]:

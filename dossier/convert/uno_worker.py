@@ -62,6 +62,9 @@ PDF_FILTER_DATA = (
     ("UseTaggedPDF", False),
 )
 
+#: Added to the export options for PDF/A-2b (``--pdfa``).
+PDFA_FILTER_DATA = (("SelectPdfVersion", 2),)
+
 #: com.sun.star.document.UpdateDocMode.NO_UPDATE: do not refresh links to external files/URLs.
 UPDATE_DOC_MODE_NO_UPDATE = 0
 #: com.sun.star.document.MacroExecMode.NEVER_EXECUTE: documents come from outside; no macros.
@@ -135,6 +138,9 @@ def office_pid(launcher_pid: int) -> int:
 
 class Office:
     """One running soffice with a UNO connection to its Desktop."""
+
+    #: Export options; ``main`` adds :data:`PDFA_FILTER_DATA` for ``--pdfa``.
+    filter_data = PDF_FILTER_DATA
 
     def __init__(self, soffice_argv: list[str], pipe: str, start_timeout: float, shutdown_grace: float) -> None:
         self.shutdown_grace = shutdown_grace
@@ -227,7 +233,7 @@ class Office:
             filter_name = _pdf_filter(doc)
             filter_data = uno.Any(
                 "[]com.sun.star.beans.PropertyValue",
-                tuple(_prop(uno, k, v) for k, v in PDF_FILTER_DATA),
+                tuple(_prop(uno, k, v) for k, v in self.filter_data),
             )
             store_props = (
                 _prop(uno, "FilterName", filter_name),
@@ -333,6 +339,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--shutdown-grace", type=float, required=True, help="seconds soffice may take to exit before it is killed"
     )
+    parser.add_argument("--pdfa", action="store_true", help="export PDF/A-2b")
     parser.add_argument("soffice_argv", nargs="+", help="after --: the soffice command line (binary, profile, flags)")
     args = parser.parse_args(argv)
 
@@ -361,6 +368,8 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         office = Office(args.soffice_argv, args.pipe, args.start_timeout, args.shutdown_grace)
+        if args.pdfa:
+            office.filter_data = PDF_FILTER_DATA + PDFA_FILTER_DATA
     except ConvertFailed as exc:
         proto.send({"ready": False, "error": str(exc)})
         return 2

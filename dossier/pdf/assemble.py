@@ -38,6 +38,7 @@ from pypdf.generic import (
 from pypdf.generic import Fit as PdfFit
 
 from dossier.errors import AssemblyError
+from dossier.pdf import pdfa
 from dossier.pdf.index import FontSet, RenderedIndex, find_fonts, render_index
 from dossier.pdf.output import serialise, set_document_info, write_atomic
 from dossier.pdf.plan import (
@@ -156,6 +157,9 @@ def assemble_dossier(
             stamp_pages(writer, meta, fonts)
             writer.set_page_label(0, plan.total_pages - 1, style="/D", start=1)
             set_document_info(writer, meta)
+            if meta.pdfa:
+                sources = [(p.title, Path(p.pdf)) for p in [*([cover] if cover else []), *parts]]
+                pdfa.mark_if_conformant(writer, meta.created, sources, what="Het dossier")
             data = serialise(writer)
         except (PyPdfError, ValueError, KeyError, TypeError, AttributeError) as exc:
             raise AssemblyError(

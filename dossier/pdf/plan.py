@@ -66,6 +66,7 @@ class DossierMeta:
         stamp_right_fmt: bottom-right stamp; ``{page}`` and ``{total}`` are filled in.
         index_title: heading of the index pages and the name of its outline entry.
         index_intro: optional line under the index title.
+        pdfa: identify the output as PDF/A-2b when every part allows it (:mod:`dossier.pdf.pdfa`).
     """
 
     title: str
@@ -76,6 +77,7 @@ class DossierMeta:
     stamp_right_fmt: str = "pagina {page} van {total}"
     index_title: str = "Inhoudsopgave"
     index_intro: str = ""
+    pdfa: bool = False
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,9 @@ values with Dutch messages naming the file (errors block the build, warnings do 
 bundlebuild's ``check``). :func:`open_pdf` is what the assembler uses: it opens and decrypts a
 PDF or raises :class:`AssemblyError` with the same messages.
 
+:func:`dossier.pdf.intake.admit_pdf` is what a build uses: it also repairs, sanitises and
+decrypts the attachment into a clean copy and reports on that copy with :func:`describe_pdf`.
+
 Encrypted PDFs: many open with an empty user password. pypdf decrypts RC4 itself but needs the
 ``cryptography`` package for AES; without it the file is decrypted in memory by ``qpdf`` (no
 decrypted copy is written to disk).
@@ -13,6 +16,7 @@ decrypted copy is written to disk).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import shutil
 import subprocess
@@ -23,19 +27,18 @@ from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
 
+import pikepdf
 from pypdf import PageObject, PdfReader
 from pypdf.errors import DependencyError, PdfReadError, PyPdfError
 
 from dossier.errors import AssemblyError, Issue, Severity
+from dossier.pdf.textlayer import pdf_has_text
 from dossier.privacy import scrub
 
 log = logging.getLogger(__name__)
 
 #: UWV accepts documents of at most 10 MB each in its upload portal.
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
-
-#: A page with fewer extracted characters than this has no usable text layer (bundlebuild).
-MIN_TEXT_CHARS = 20
 
 #: Seconds qpdf may take to decrypt one file.
 QPDF_TIMEOUT = 60
@@ -65,6 +68,11 @@ class PdfInfo:
         signed: the file carries a digital signature (stamping invalidates it).
         has_outline: the file has bookmarks of its own.
         pdf_version: header version, e.g. "1.7".
+        source: the original file when ``path`` is the clean copy made by the intake.
+        repaired: the file was damaged and has been reconstructed (pikepdf/qpdf).
+        removed: Dutch lines saying what the sanitiser removed (JavaScript, embedded files...).
+        ocr: a text layer was added with OCR.
+        pdfa_problems: what keeps the file from PDF/A-2b (only checked for a PDF/A build).
     """
 
     path: Path
@@ -80,6 +88,11 @@ class PdfInfo:
     signed: bool = False
     has_outline: bool = False
     pdf_version: str = ""
+    source: Path | None = None
+    repaired: bool = False
+    removed: tuple[str, ...] = field(default=())
+    ocr: bool = False
+    pdfa_problems: tuple[str, ...] = field(default=())
 
 
 class _Capture(logging.Handler):
@@ -123,6 +136,11 @@ def quiet_libraries() -> Iterator[list[str]]:
 
 def _name(path: Path) -> str:
     return scrub(path.name)
+
+
+def display_name(path: Path) -> str:
+    """The file name as messages show it (a BSN in it masked)."""
+    return _name(Path(path))
 
 
 def _qpdf_decrypt(data: bytes, password: str, name: str) -> bytes:
@@ -169,7 +187,8 @@ def _candidates(password: str | None) -> list[str]:
     return [""] + ([password] if password else [])
 
 
-def _password_error(name: str, password: str | None) -> AssemblyError:
+def password_error(name: str, password: str | None) -> AssemblyError:
+    """The Dutch error for an encrypted file whose password is missing or wrong."""
     if password:
         return AssemblyError(
             f"Bestand {name} is versleuteld en het opgegeven wachtwoord is onjuist; "
@@ -191,7 +210,7 @@ def _decrypt(
             for candidate in _candidates(password):
                 if reader.decrypt(candidate):
                     return reader, bool(candidate)
-            raise _password_error(name, password)
+            raise password_error(name, password)
         except DependencyError:
             pass  # AES without the cryptography package: let qpdf do it
     for candidate in _candidates(password):
@@ -200,10 +219,15 @@ def _decrypt(
         except _WrongPassword:
             continue
         return PdfReader(BytesIO(plain), strict=False), bool(candidate)
-    raise _password_error(name, password)
+    raise password_error(name, password)
 
 
-def _read_bytes(path: Path) -> bytes:
+def read_pdf_bytes(path: Path) -> bytes:
+    """The bytes of a file that claims to be a PDF.
+
+    Raises:
+        AssemblyError: missing, a folder, unreadable, empty, or not starting with ``%PDF-``.
+    """
     name = _name(path)
     if not path.exists():
         raise AssemblyError(f"Bestand {name} niet gevonden ({scrub(str(path.parent))}).")
@@ -239,11 +263,11 @@ def open_pdf(path: Path, password: str | None = None) -> PdfReader:
     return _open(Path(path), password)[0]
 
 
-def _open(path: Path, password: str | None) -> tuple[PdfReader, bool, bool]:
-    """Open a PDF; return (reader, encrypted, a non-empty password was needed)."""
+def _open(path: Path, password: str | None) -> tuple[PdfReader, bool, bool, bytes]:
+    """Open a PDF; return (reader, encrypted, a non-empty password was needed, the file's bytes)."""
     name = _name(path)
     needed = False
-    data = _read_bytes(path)
+    data = read_pdf_bytes(path)
     with quiet_libraries():
         try:
             try:
@@ -263,15 +287,27 @@ def _open(path: Path, password: str | None) -> tuple[PdfReader, bool, bool]:
                 f"Bestand {name} is beschadigd en kan niet worden gelezen ({scrub(str(exc))}); "
                 "open het en sla het opnieuw op als PDF, of vraag de afzender om een nieuw exemplaar."
             ) from exc
-    return reader, encrypted, needed
+    return reader, encrypted, needed, data
 
 
-def _text_chars(page: PageObject) -> int:
-    try:
-        text = page.extract_text()
-    except Exception:  # any extraction failure means "no usable text"
-        return 0
-    return sum(1 for ch in text if not ch.isspace())
+def _has_text(data: bytes, password: str | None, pages: list[PageObject]) -> bool:
+    """Whether any page has text (:mod:`dossier.pdf.textlayer`); pypdf's extraction decides only
+    when pikepdf cannot open the file."""
+    for candidate in _candidates(password):
+        try:
+            with pikepdf.open(BytesIO(data), password=candidate) as pdf:
+                return pdf_has_text(pdf)
+        except pikepdf.PasswordError:
+            continue
+        except pikepdf.PdfError:
+            break
+    for page in pages:
+        try:
+            if page.extract_text().strip():
+                return True
+        except Exception:  # any extraction failure means "no text from this page"
+            continue
+    return False
 
 
 def _is_signed(reader: PdfReader) -> bool:
@@ -293,12 +329,11 @@ def _has_form(reader: PdfReader) -> bool:
     return form is not None and bool(form.get_object().get("/Fields"))
 
 
-def oversize_message(path: Path) -> str | None:
-    """The warning for a document over UWV's upload limit (any file type), or None."""
-    size = Path(path).stat().st_size
+def oversize_message(size: int, name: str) -> str | None:
+    """The warning for a document of ``size`` bytes over UWV's upload limit (any file type), or None."""
     if size <= MAX_DOCUMENT_BYTES:
         return None
-    return (f"Bestand {_name(Path(path))} is {size / 1024 / 1024:.1f} MB; UWV accepteert maximaal 10 MB "
+    return (f"Bestand {name} is {size / 1024 / 1024:.1f} MB; UWV accepteert maximaal 10 MB "
             "per document. Verklein het bestand (bijvoorbeeld door opnieuw te scannen met "
             "een lagere resolutie).")
 
@@ -306,7 +341,7 @@ def oversize_message(path: Path) -> str | None:
 def inspect_pdf(
     path: Path, *, password: str | None = None, label: str
 ) -> tuple[PdfInfo | None, list[Issue]]:
-    """Check one attachment before the build.
+    """Check one attachment in place (no repair, no clean copy: see :func:`dossier.pdf.intake.admit_pdf`).
 
     Args:
         path: the PDF file.
@@ -318,25 +353,41 @@ def inspect_pdf(
         ``issues`` holds at least one error).
     """
     path = Path(path)
-    name = _name(path)
-
-    def issue(severity: Severity, message: str) -> Issue:
-        return Issue(severity=severity, source=label, location="", field="", message=message)
-
     try:
-        reader, encrypted, password_required = _open(path, password)
+        reader, encrypted, password_required, data = _open(path, password)
     except AssemblyError as exc:
-        return None, [issue(Severity.fout, exc.message)]
+        return None, [_issue(label, Severity.fout, exc.message)]
+    with quiet_libraries():
+        has_text = _has_text(data, password, list(reader.pages))
+    info, issues = describe_pdf(reader, path=path, name=_name(path), label=label, size=path.stat().st_size,
+                                has_text=has_text)
+    return dataclasses.replace(info, encrypted=encrypted, password_required=password_required), issues
 
+
+def _issue(label: str, severity: Severity, message: str) -> Issue:
+    return Issue(severity=severity, source=label, location="", field="", message=message)
+
+
+def describe_pdf(
+    reader: PdfReader, *, path: Path, name: str, label: str, size: int, has_text: bool
+) -> tuple[PdfInfo, list[Issue]]:
+    """Properties of an opened PDF and the warnings they call for (size, scan, signature).
+
+    Args:
+        reader: the opened, decrypted file.
+        path: the file ``reader`` read (becomes :attr:`PdfInfo.path`).
+        name: the file name shown in messages (the original's when ``path`` is a clean copy).
+        label: display name of the attachment, e.g. "bijlage 3".
+        size: the file size to check against UWV's limit.
+        has_text: whether any page has text (:mod:`dossier.pdf.textlayer`).
+    """
     issues: list[Issue] = []
-    size = path.stat().st_size
-    too_big = oversize_message(path)
+    too_big = oversize_message(size, name)
     if too_big:
-        issues.append(issue(Severity.waarschuwing, too_big))
+        issues.append(_issue(label, Severity.waarschuwing, too_big))
 
     with quiet_libraries():
         pages = list(reader.pages)
-        has_text = any(_text_chars(page) >= MIN_TEXT_CHARS for page in pages)
         landscape, rotated = [], []
         for number, page in enumerate(pages, start=1):
             rotation = int(page.get("/Rotate", 0) or 0) % 360
@@ -358,15 +409,17 @@ def inspect_pdf(
 
     if not has_text:
         issues.append(
-            issue(
+            _issue(
+                label,
                 Severity.waarschuwing,
                 f"Bestand {name} is een gescand document zonder tekstlaag (geen doorzoekbare "
-                "tekst); laat het zo nodig eerst herkennen met OCR (bijvoorbeeld ocrmypdf).",
+                "tekst); bouw met --ocr om het te laten herkennen (ocrmypdf), of doe dat vooraf.",
             )
         )
     if signed:
         issues.append(
-            issue(
+            _issue(
+                label,
                 Severity.waarschuwing,
                 f"Bestand {name} is digitaal ondertekend; die handtekening is in het dossier niet "
                 "meer geldig omdat elke pagina een stempel krijgt. Bewaar het origineel.",
@@ -377,8 +430,6 @@ def inspect_pdf(
         label=label,
         size_bytes=size,
         page_count=len(pages),
-        encrypted=encrypted,
-        password_required=password_required,
         has_text_layer=has_text,
         landscape_pages=tuple(landscape),
         rotated_pages=tuple(rotated),
@@ -388,4 +439,3 @@ def inspect_pdf(
         pdf_version=version,
     )
     return info, issues
-

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 from pathlib import Path
 
 from pypdf import PdfWriter
 
+from dossier.pdf import pdfa
 from dossier.pdf.assemble import flatten_forms
 from dossier.pdf.output import serialise, set_document_info, write_atomic
 from dossier.pdf.plan import DossierMeta
@@ -30,6 +32,9 @@ def stamp_single(src: Path, out: Path, *, meta: DossierMeta, left: str, title: s
         stamp_pages(writer, part_meta)
         writer.set_page_label(0, len(writer.pages) - 1, style="/D", start=1)
         set_document_info(writer, part_meta)
+        if meta.pdfa:
+            pdfa.mark_if_conformant(writer, meta.created, [(title, Path(src))], what=f"UWV-bestand {Path(out).name}",
+                                    level=logging.INFO)  # the dossier's warning already names the part
         data = serialise(writer)
     write_atomic(Path(out), data)
     return len(writer.pages)

@@ -101,6 +101,7 @@ class SofficeConverter:
         restart_after: int = 200,
         mode: Mode = "auto",
         work_dir: Path | None = None,
+        pdfa: bool = False,
     ) -> None:
         """Create a converter; nothing is started until the first :meth:`to_pdf`.
 
@@ -112,6 +113,7 @@ class SofficeConverter:
                 "auto" (uno when a Python with ``uno`` is found).
             work_dir: parent folder for the private profile and staging files (default: the
                 system temp folder). The instance's own subfolder is removed on close.
+            pdfa: export PDF/A-2b (FilterData ``SelectPdfVersion=2``) instead of plain PDF.
 
         Raises:
             ValueError: an argument is out of range.
@@ -128,7 +130,8 @@ class SofficeConverter:
         self.mode: Mode = mode
         self._version: str | None = None
         self._resolved: tuple[str, str | None] | None = None
-        self._state = State(Path(work_dir) if work_dir is not None else None)
+        self.pdfa = pdfa
+        self._state = State(Path(work_dir) if work_dir is not None else None, pdfa=pdfa)
         self._finalizer = weakref.finalize(self, self._state.cleanup)
 
     # -- probes ---------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from pathlib import Path
 from dossier.convert.libreoffice.process import (
     INSTALL_HINT,
     MAX_ATTEMPTS,
+    PDFA_CONVERT_TO,
     Job,
     LineReader,
     State,
@@ -58,7 +59,8 @@ def _run(state: State, exe: str, jobs: list[Job], *, timeout: float) -> tuple[se
     staging = state.new_staging_dir()
     profile = state.profile_dir()
     lock_down_profile(profile)
-    argv = [*soffice_command(exe, profile), "--convert-to", "pdf", "--outdir", str(staging)]
+    target = PDFA_CONVERT_TO if state.pdfa else "pdf"
+    argv = [*soffice_command(exe, profile), "--convert-to", target, "--outdir", str(staging)]
     argv += [str(j.doc) for j in jobs]
     logger.debug("running %s", argv)
     state.starts += 1

@@ -383,11 +383,17 @@ def batched(items: Sequence[Job], size: int) -> Iterator[list[Job]]:
 # --------------------------------------------------------------------------------------------
 
 
+#: ``--convert-to`` argument for PDF/A-2b (LibreOffice 7.4+ reads JSON filter options).
+PDFA_CONVERT_TO = 'pdf:writer_pdf_Export:{"SelectPdfVersion":{"type":"long","value":"2"}}'
+
+
 @dataclass
 class State:
     """The private folder and the processes of one converter instance."""
 
     work_dir: Path | None
+    #: Export PDF/A-2b instead of plain PDF (both modes).
+    pdfa: bool = False
     root: Path | None = None
     worker: UnoWorker | None = None
     #: The successor, started while ``worker`` does its last conversions before recycling.

@@ -57,7 +57,7 @@ _WORKER_FAILURES = {
 }
 
 
-def worker_command(python: str, soffice: str, profile_dir: Path, pipe: str) -> list[str]:
+def worker_command(python: str, soffice: str, profile_dir: Path, pipe: str, *, pdfa: bool = False) -> list[str]:
     """The command line of one worker process.
 
     The soffice command line and the time-outs are passed from here, so the worker (which cannot
@@ -72,6 +72,7 @@ def worker_command(python: str, soffice: str, profile_dir: Path, pipe: str) -> l
         str(START_TIMEOUT_S),
         "--shutdown-grace",
         str(OFFICE_SHUTDOWN_GRACE_S),
+        *(["--pdfa"] if pdfa else []),
         "--",
         *soffice_command(soffice, profile_dir),
     ]
@@ -80,10 +81,10 @@ def worker_command(python: str, soffice: str, profile_dir: Path, pipe: str) -> l
 class UnoWorker:
     """Parent side of one ``uno_worker.py`` process and the soffice it runs."""
 
-    def __init__(self, python: str, soffice: str, profile_dir: Path) -> None:
+    def __init__(self, python: str, soffice: str, profile_dir: Path, *, pdfa: bool = False) -> None:
         self.profile_dir = profile_dir
         lock_down_profile(profile_dir)
-        argv = worker_command(python, soffice, profile_dir, f"dossier_{os.getpid()}_{uuid.uuid4().hex}")
+        argv = worker_command(python, soffice, profile_dir, f"dossier_{os.getpid()}_{uuid.uuid4().hex}", pdfa=pdfa)
         logger.debug("starting UNO worker: %s", argv)
         # New session: worker and soffice form one process group we can kill as a whole.
         try:
@@ -238,7 +239,7 @@ def spawn_worker(state: State, python: str, exe: str, restart_after: int) -> Uno
     if state.worker is None:
         state.starts += 1
         state.join_retiring()
-        state.worker = UnoWorker(python, exe, state.free_profile_dir())
+        state.worker = UnoWorker(python, exe, state.free_profile_dir(), pdfa=state.pdfa)
     return state.worker
 
 
@@ -254,7 +255,7 @@ def _start_spare(state: State, python: str, exe: str, worker: UnoWorker, restart
         return
     state.join_retiring()
     state.starts += 1
-    state.spare = UnoWorker(python, exe, state.free_profile_dir())
+    state.spare = UnoWorker(python, exe, state.free_profile_dir(), pdfa=state.pdfa)
 
 
 def _ready_worker(state: State, python: str, exe: str, restart_after: int) -> UnoWorker:
