@@ -35,6 +35,7 @@ from lxml import etree
 
 from dossier.errors import TemplateRenderError
 from dossier.fileio import atomic_write_bytes
+from dossier.render import limits
 
 #: Zip entry timestamp for reproducible output (the earliest a zip file can store).
 ZIP_DATE_TIME = (1980, 1, 1, 0, 0, 0)
@@ -235,7 +236,17 @@ def _message(name: str, exc: BaseException, tpl: _DossierDocxTemplate) -> tuple[
     """Dutch (message, detail) for a Jinja error while rendering template ``name``."""
     waar = tpl.dossier_part or "hoofdtekst"
     lineno = _template_lineno(exc)
-    if isinstance(exc, TemplateSyntaxError):
+    if isinstance(exc, limits.TemplateLimitError):
+        detail = omgeving(tpl.dossier_source, lineno)
+        msg = f"{name}: sjabloon afgebroken ({waar}): {exc}"
+    elif isinstance(exc, RecursionError):
+        detail = omgeving(tpl.dossier_source, lineno)
+        msg = (f"{name}: sjabloon afgebroken ({waar}): te diep genest (een macro die zichzelf "
+               "steeds opnieuw aanroept, of te veel haakjes in elkaar?)")
+    elif isinstance(exc, MemoryError):
+        detail = omgeving(tpl.dossier_source, lineno)
+        msg = f"{name}: sjabloon afgebroken ({waar}): het invullen vraagt te veel geheugen"
+    elif isinstance(exc, TemplateSyntaxError):
         context = getattr(exc, "docx_context", None)
         detail = "\n".join(t.strip() for t in context if t.strip()) if context else ""
         lineno = exc.lineno
@@ -294,6 +305,7 @@ def render_bytes(template: Path, context: Mapping[str, Any], env: Environment) -
     name = template.name
     if not template.is_file():
         raise TemplateRenderError(f"{name}: sjabloon niet gevonden ({template})", template=name)
+    check_template_zip(template)
     try:
         tpl = _DossierDocxTemplate(str(template))
         tpl.init_docx()
@@ -302,8 +314,10 @@ def render_bytes(template: Path, context: Mapping[str, Any], env: Environment) -
                                   template=name) from e
     tpl.render_init()
     try:
-        # autoescape=True keeps env.autoescape on (docxtpl sets it on the env it is given).
-        tpl.render(dict(context), jinja_env=env, autoescape=True)
+        # One budget (time, steps, text) for all parts of the document.
+        with limits.budget():
+            # autoescape=True keeps env.autoescape on (docxtpl sets it on the env it is given).
+            tpl.render(dict(context), jinja_env=env, autoescape=True)
         data = tpl.save_reproducible()
     except TemplateRenderError as e:
         raise TemplateRenderError(f"{name}: {e.message}", template=name, detail=e.detail) from e
@@ -314,10 +328,29 @@ def render_bytes(template: Path, context: Mapping[str, Any], env: Environment) -
         raise TemplateRenderError(
             f"{name}: de {tpl.dossier_part or 'tekst'} levert ongeldige Word-XML op ({e})",
             template=name) from e
-    except (ValueError, TypeError, ArithmeticError) as e:
+    except (ValueError, TypeError, ArithmeticError, RecursionError, MemoryError) as e:
         msg, detail = _message(name, e, tpl)
         raise TemplateRenderError(msg, template=name, detail=detail) from e
     return data
+
+
+def check_template_zip(template: Path) -> None:
+    """Refuse a template whose zip members would inflate beyond :mod:`dossier.render.limits`.
+
+    Raises:
+        TemplateRenderError: a zip bomb, or a file that is not a zip at all.
+    """
+    name = Path(template).name
+    try:
+        limits.check_docx_zip(Path(template))
+    except limits.ZipLimitError as e:
+        raise TemplateRenderError(f"{name}: geweigerd: {e}", template=name) from e
+    except zipfile.BadZipFile as e:
+        raise TemplateRenderError(f"{name}: geen geldig Word-bestand (.docx): het is geen zip-bestand",
+                                  template=name) from e
+    except OSError as e:
+        raise TemplateRenderError(f"{name}: sjabloon kan niet worden gelezen: {e.strerror or e}",
+                                  template=name) from e
 
 
 def render_docx(template: Path, context: Mapping[str, Any], out: Path, env: Environment) -> Path:
