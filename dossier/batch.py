@@ -511,6 +511,12 @@ def _remove_stale_tmp(out_dir: Path) -> None:
         shutil.rmtree(stale, ignore_errors=True)
 
 
+def _cell(text: str) -> str:
+    """A CSV cell a spreadsheet shows as text: a leading = + - @ tab or CR would start a formula
+    (CSV injection); a single quote before it is the OWASP advice."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def write_report(report: BatchReport, out_dir: Path) -> tuple[Path, Path]:
     """Write batch-rapport.json and batch-rapport.csv atomically (no BSN anywhere)."""
     rows = [asdict(r) for r in report.results]
@@ -523,7 +529,7 @@ def write_report(report: BatchReport, out_dir: Path) -> tuple[Path, Path]:
     writer = csv.writer(buf, delimiter=";", lineterminator="\r\n")
     writer.writerow(["dossiernummer", "status", "bestanden", "problemen", "seconden"])
     for r in report.results:
-        writer.writerow([r.dossiernummer, r.status, " | ".join(r.bestanden), " | ".join(r.problemen),
-                         f"{r.seconden:.3f}".replace(".", ",")])
+        writer.writerow([_cell(r.dossiernummer), r.status, _cell(" | ".join(r.bestanden)),
+                         _cell(" | ".join(r.problemen)), f"{r.seconden:.3f}".replace(".", ",")])
     cs = atomic_write_bytes(out_dir / REPORT_CSV, b"\xef\xbb\xbf" + scrub(buf.getvalue()).encode("utf-8"))
     return js, cs
