@@ -512,9 +512,21 @@ def _remove_stale_tmp(out_dir: Path) -> None:
 
 
 def _cell(text: str) -> str:
-    """A CSV cell a spreadsheet shows as text: a leading = + - @ tab or CR would start a formula
-    (CSV injection); a single quote before it is the OWASP advice."""
+    """A CSV cell, scrubbed, that a spreadsheet shows as text: a leading = + - @ tab or CR would start
+    a formula (CSV injection); a single quote before it is the OWASP advice."""
+    text = scrub(text)
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _scrubbed(value: object) -> object:
+    """Every string in a JSON-ready value scrubbed (before dumping: JSON escapes the backslashes)."""
+    if isinstance(value, str):
+        return scrub(value)
+    if isinstance(value, list):
+        return [_scrubbed(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _scrubbed(v) for k, v in value.items()}
+    return value
 
 
 def write_report(report: BatchReport, out_dir: Path) -> tuple[Path, Path]:
@@ -524,12 +536,12 @@ def write_report(report: BatchReport, out_dir: Path) -> tuple[Path, Path]:
             "totaal": len(rows), "ok": report.count("ok"), "fout": report.failed,
             "overgeslagen": report.count("overgeslagen"), "casussen": rows}
     js = atomic_write_bytes(out_dir / REPORT_JSON,
-                            scrub(json.dumps(data, ensure_ascii=False, indent=2)).encode("utf-8"))
+                            json.dumps(_scrubbed(data), ensure_ascii=False, indent=2).encode("utf-8"))
     buf = io.StringIO(newline="")
     writer = csv.writer(buf, delimiter=";", lineterminator="\r\n")
     writer.writerow(["dossiernummer", "status", "bestanden", "problemen", "seconden"])
     for r in report.results:
         writer.writerow([_cell(r.dossiernummer), r.status, _cell(" | ".join(r.bestanden)),
                          _cell(" | ".join(r.problemen)), f"{r.seconden:.3f}".replace(".", ",")])
-    cs = atomic_write_bytes(out_dir / REPORT_CSV, b"\xef\xbb\xbf" + scrub(buf.getvalue()).encode("utf-8"))
+    cs = atomic_write_bytes(out_dir / REPORT_CSV, b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8"))
     return js, cs

@@ -8,6 +8,7 @@ from typing import Any
 
 from dossier.model import Case
 from dossier.nl_format import bedrag, datum, datum_lang
+from dossier.privacy import escape_controls
 from dossier.timeline import Gevolg, Mijlpaal, Status, Tijdlijn
 
 #: Maximum UWV fine for a late 42nd-week report (Beleidsregel boete werkgevers ZW, since 2017).
@@ -110,7 +111,8 @@ def timeline_text(case: Case, tl: Tijdlijn) -> str:
                  f"ingangsdatum WIA: {datum(tl.ingangsdatum_wia)}")
     for _code, msg in compliance_findings(case, tl):
         lines.append(f"! {msg}")
-    return "\n".join(lines) + "\n"
+    return escape_controls(  # names from the case data reach the terminal
+        "\n".join(lines) + "\n")
 
 
 def _ics_escape(text: str) -> str:
