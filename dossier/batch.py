@@ -280,6 +280,8 @@ def _pipelined(todo: Iterable[LoadedCase], out_dir: Path, soort: str, settings: 
                 continue
         return None
 
+    failure: list[Exception] = []  # reading the input failed in the thread: re-raised in the caller's
+
     def stage_prepare() -> None:  # Python: preflight and render
         try:
             for lc in todo:
@@ -293,6 +295,8 @@ def _pipelined(todo: Iterable[LoadedCase], out_dir: Path, soort: str, settings: 
                 if not put(prepared, flight):
                     flight.discard()
                     break
+        except Exception as e:
+            failure.append(e)
         finally:
             put(prepared, None)
 
@@ -337,6 +341,8 @@ def _pipelined(todo: Iterable[LoadedCase], out_dir: Path, soort: str, settings: 
                 flight.discard()
             _case_done()
             yield result
+        if failure:
+            raise failure[0]
     finally:
         stop.set()
         for t in threads:

@@ -203,3 +203,22 @@ def test_a_batch_with_formula_dossiernummers_writes_a_safe_report(tmp_path: Path
     with (tmp_path / "uit" / REPORT_CSV).open(encoding="utf-8-sig", newline="") as f:
         rows = list(csv.reader(f, delimiter=";"))
     assert [r[0] for r in rows[1:]] == ["'=HYPERLINK(\"http://x.test/\")", "'@SUM(1)", "OK-1"]
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_batch_on_an_empty_folder_is_a_dutch_error_with_exit_1(tmp_path: Path, jobs: str) -> None:
+    """With --jobs 1 the input is read in a thread: its error used to be a traceback with exit 0."""
+    (tmp_path / "leeg").mkdir()
+    r = subprocess.run([sys.executable, "-m", "dossier", "batch", str(tmp_path / "leeg"), "--out",
+                        str(tmp_path / "uit"), "--jobs", jobs], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 1, r.stderr
+    assert r.stderr.strip() == "Fout: geen casusbestanden gevonden (verwacht .json, .csv of .xlsx)"
+
+
+def test_an_input_error_in_the_reading_thread_reaches_the_caller(tmp_path: Path) -> None:
+    from dossier.errors import UsageError
+
+    (tmp_path / "leeg").mkdir()
+    with pytest.raises(UsageError, match="geen casusbestanden gevonden"):
+        run_batch([tmp_path / "leeg"], tmp_path / "uit", soort="plan_van_aanpak", jobs=1,
+                  settings=Settings(converter="fake"), today=date(2026, 11, 23))
