@@ -251,6 +251,19 @@ def _run_case(loaded: LoadedCase, out_dir: Path, soort: str, settings: Settings,
         _case_done()
 
 
+def _catching(items: Iterable[LoadedCase], failure: list[Exception]) -> Iterator[LoadedCase]:
+    """``items`` until reading them raises; the exception is kept in ``failure`` for the caller's thread."""
+    try:
+        yield from items
+    except Exception as e:
+        failure.append(e)
+
+
+def _reraise(failure: list[Exception]) -> None:
+    if failure:
+        raise failure[0]
+
+
 def _pipelined(todo: Iterable[LoadedCase], out_dir: Path, soort: str, settings: Settings, today: date,
                converter: object) -> Iterator[CaseResult]:
     """One worker, three overlapping stages: while LibreOffice converts case n, Python renders case
@@ -284,7 +297,7 @@ def _pipelined(todo: Iterable[LoadedCase], out_dir: Path, soort: str, settings: 
 
     def stage_prepare() -> None:  # Python: preflight and render
         try:
-            for lc in todo:
+            for lc in _catching(todo, failure):
                 if stop.is_set():
                     break
                 flight = _begin(lc, out_dir)
@@ -295,8 +308,6 @@ def _pipelined(todo: Iterable[LoadedCase], out_dir: Path, soort: str, settings: 
                 if not put(prepared, flight):
                     flight.discard()
                     break
-        except Exception as e:
-            failure.append(e)
         finally:
             put(prepared, None)
 
@@ -341,8 +352,7 @@ def _pipelined(todo: Iterable[LoadedCase], out_dir: Path, soort: str, settings: 
                 flight.discard()
             _case_done()
             yield result
-        if failure:
-            raise failure[0]
+        _reraise(failure)
     finally:
         stop.set()
         for t in threads:

@@ -37,6 +37,7 @@ _TYPE_MESSAGES = {
     "greater_than_equal": "is te klein",
     "less_than_equal": "is te groot",
     "bool_type": "verwacht 'ja' of 'nee'",
+    "date_type": "verwacht een datum",
 }
 
 
@@ -56,8 +57,10 @@ def _message(error: dict[str, Any]) -> str:
     if kind in ("literal_error", "enum"):
         expected = error.get("ctx", {}).get("expected", "")
         return f"'{error.get('input')}' is geen geldige waarde; verwacht {expected}".replace(" or ", " of ")
+    if error.get("input", "") is None and kind.endswith("_type"):
+        return _TYPE_MESSAGES["missing"]  # null in a JSON file: the same as leaving it out
     text = _TYPE_MESSAGES.get(kind, error["msg"])
-    if kind in ("string_type", "int_parsing", "int_type", "list_type", "model_type", "dict_type"):
+    if kind in ("string_type", "int_parsing", "int_type", "list_type", "model_type", "dict_type", "date_type"):
         text = f"'{_short(error.get('input'))}' is ongeldig; {text}"
     if kind in ("greater_than_equal", "less_than_equal"):
         limit = error.get("ctx", {}).get("ge", error.get("ctx", {}).get("le"))

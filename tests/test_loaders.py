@@ -264,3 +264,11 @@ def test_a_pure_cp1252_or_utf8_csv_gives_no_encoding_warning(data_dir: Path, cap
     finally:
         logger.removeHandler(caplog.handler)
     assert caplog.records == []
+
+
+def test_csv_errors_are_explained_in_dutch(tmp_path: Path) -> None:
+    p = tmp_path / "lang.csv"
+    p.write_text("dossiernummer;werkgever.naam\r\nA;" + "x" * 200_000 + "\r\n", encoding="utf-8")
+    with pytest.raises(CaseDataError) as e:
+        read_records(p)
+    assert e.value.message == "lang.csv: ongeldige CSV (een cel is langer dan 131.072 tekens)"

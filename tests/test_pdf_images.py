@@ -159,3 +159,17 @@ def test_build_with_a_30000_pixel_square_png_attachment_is_a_dutch_error(tmp_pat
            "afbeelding (meer dan 60 miljoen pixels" in r.stderr
     assert "Interne fout" not in r.stderr and "Traceback" not in r.stderr and "Warning" not in r.stderr
     assert not (tmp_path / "uit.pdf").exists()
+
+
+def test_pillow_errors_are_explained_in_dutch(tmp_path: Path) -> None:
+    broken = photo(tmp_path / "afgebroken.jpg", (300, 200))
+    broken.write_bytes(broken.read_bytes()[:400])  # a JPEG cut off after its header
+    with pytest.raises(AssemblyError) as e:
+        image_to_pdf(broken, tmp_path / "uit.pdf")
+    assert e.value.message.startswith("Bestand afgebroken.jpg is geen leesbare afbeelding: het bestand is "
+                                      "beschadigd of afgebroken")
+    (tmp_path / "tekst.png").write_text("geen afbeelding", encoding="utf-8")
+    with pytest.raises(AssemblyError) as e:
+        image_to_pdf(tmp_path / "tekst.png", tmp_path / "uit.pdf")
+    assert e.value.message == "Bestand tekst.png is geen leesbare afbeelding (geen geldig JPG- of PNG-bestand)."
+    assert str(tmp_path) not in e.value.message  # Pillow's message held the full path

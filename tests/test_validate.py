@@ -168,3 +168,9 @@ def test_duplicates_across_the_files_of_one_batch_are_found(tmp_path: Path) -> N
     assert [item.case is not None for item in items] == [True, False, False]
     assert "van 'VZ-1' (a.json)" in items[1].issues[0].message
     assert "dossiernummer 'VZ-1' komt al voor (a.json)" in items[2].issues[0].message
+
+
+def test_null_for_a_required_date_is_missing_in_dutch() -> None:
+    data = _with()
+    data["ziekteperiodes"][0]["eerste_ziektedag"] = None
+    assert _issues(data) == [("fout", "ziekteperiodes[1].eerste_ziektedag", "ontbreekt; dit veld is verplicht")]

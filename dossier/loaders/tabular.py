@@ -11,6 +11,7 @@ import contextlib
 import csv
 import itertools
 import logging
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -136,8 +137,10 @@ def iter_csv(path: Path) -> Iterator[Record]:
         reader = csv.reader(itertools.chain(peeked, lines), delimiter=_sniff_delimiter(first))
         try:
             header = next(reader)
-        except (csv.Error, StopIteration) as e:
-            raise _unreadable(path, f"ongeldige CSV ({e})") from None
+        except csv.Error as e:
+            raise _unreadable(path, f"ongeldige CSV ({_csv_why(e)})") from None
+        except StopIteration:
+            raise _unreadable(path, "het bestand is leeg; verwacht een kopregel met kolomnamen") from None
         yield from _records(path, header, ((reader.line_num, row) for row in _guard(reader, path)))
 
 
@@ -150,7 +153,19 @@ def _guard(rows: Iterator[list[str]], path: Path) -> Iterator[list[str]]:
     try:
         yield from rows
     except csv.Error as e:
-        raise _unreadable(path, f"ongeldige CSV ({e})") from None
+        raise _unreadable(path, f"ongeldige CSV ({_csv_why(e)})") from None
+
+
+def _csv_why(exc: csv.Error) -> str:
+    """The csv module's (English) message in Dutch, for what Excel exports can contain."""
+    text = str(exc)
+    if m := re.search(r"field larger than field limit \((\d+)\)", text):
+        return f"een cel is langer dan {int(m.group(1)):,} tekens".replace(",", ".")
+    if "NUL" in text:
+        return "het bestand bevat nul-tekens (binaire inhoud?)"
+    if "new-line character seen in unquoted field" in text:
+        return "een regeleinde midden in een cel zonder aanhalingstekens"
+    return text
 
 
 def iter_xlsx(path: Path) -> Iterator[Record]:

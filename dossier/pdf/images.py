@@ -90,8 +90,11 @@ def image_to_pdf(src: Path, out: Path, *, margin_mm: float = MARGIN_MM) -> Path:
         raise AssemblyError(_too_big(name, f"meer dan {_miljoen(MAX_PIXELS)} miljoen pixels")) from exc
     except FileNotFoundError as exc:
         raise AssemblyError(f"Bestand {name} niet gevonden.") from exc
-    except (UnidentifiedImageError, OSError, ValueError) as exc:
-        raise AssemblyError(f"Bestand {name} is geen leesbare afbeelding ({exc}).") from exc
+    except UnidentifiedImageError as exc:
+        raise AssemblyError(f"Bestand {name} is geen leesbare afbeelding (geen geldig JPG- of PNG-bestand).") from exc
+    except (OSError, ValueError) as exc:  # Pillow's messages are English: "image file is truncated", …
+        raise AssemblyError(f"Bestand {name} is geen leesbare afbeelding: het bestand is beschadigd of "
+                            f"afgebroken ({type(exc).__name__}).") from exc
     if width < 1 or height < 1:
         raise AssemblyError(f"Bestand {name} is een lege afbeelding.")
 

@@ -99,6 +99,15 @@ def open_block(source: str, env: Any) -> tuple[str, int] | None:
     return stack[-1] if stack else None
 
 
+#: Jinja's names for tokens in its (English) syntax messages.
+_TOKENS = {"end of print statement": "'}}'", "end of statement block": "'%}'", "name": "een naam",
+           "end of template": "het einde van het sjabloon", "integer": "een getal", "string": "een tekst"}
+
+
+def _token(name: str) -> str:
+    return _TOKENS.get(name, f"'{name}'")
+
+
 def dutch_syntax_message(exc: TemplateSyntaxError) -> str:
     """Jinja's syntax error message in Dutch for the common cases (the original otherwise)."""
     msg = exc.message or str(exc)
@@ -112,14 +121,20 @@ def dutch_syntax_message(exc: TemplateSyntaxError) -> str:
         if tag.startswith(("end", "else", "elif")):
             return f"'{{% {tag} %}}' zonder bijbehorende begintag"
         return f"onbekende tag '{{% {tag} %}}'"
+    if m := re.match(r"unexpected end of template, expected '(.+?)'", msg):
+        return f"het sjabloon houdt op waar {_token(m.group(1))} verwacht werd"
     if m := re.match(r"expected token '(.+?)', got '(.+?)'", msg):
-        want = {"end of print statement": "}}", "end of statement block": "%}"}.get(m.group(1),
-                                                                                   m.group(1))
-        return f"verwacht '{want}' maar vond '{m.group(2)}'"
+        return f"verwacht {_token(m.group(1))} maar vond {_token(m.group(2))}"
+    if m := re.match(r"Expected an expression, got '(.+?)'", msg):
+        return f"verwacht een waarde of naam maar vond {_token(m.group(1))}"
     if m := re.match(r"unexpected '(.+?)'", msg):
-        return f"onverwacht '{m.group(1)}'"
-    return msg
-
+        return f"onverwacht {_token(m.group(1))}"
+    if m := re.match(r"block '(.+?)' defined twice", msg):
+        return f"het blok '{m.group(1)}' komt twee keer voor"
+    fixed = {"tag name expected": "na '{%' ontbreekt de naam van de tag (if, for, set, …)",
+             "expected name or number": "na de punt ontbreekt een veldnaam",
+             "Missing end of comment tag": "een opmerking '{#' wordt niet afgesloten met '#}'"}
+    return fixed.get(msg, msg)
 
 
 class _DossierDocxTemplate(DocxTemplate):
@@ -258,16 +273,38 @@ def _message(name: str, exc: BaseException, tpl: _DossierDocxTemplate) -> tuple[
     elif isinstance(exc, SecurityError):
         detail = omgeving(tpl.dossier_source, lineno)
         msg = (f"{name}: onveilige expressie geweigerd ({waar}): een sjabloon mag geen interne "
-               f"Python-onderdelen gebruiken ({exc})")
+               f"Python-onderdelen gebruiken{_security_what(exc)}")
     elif isinstance(exc, UndefinedError):
         detail = omgeving(tpl.dossier_source, lineno)
         msg = f"{name}: {exc.message} ({waar})"
     else:
         detail = omgeving(tpl.dossier_source, lineno)
-        msg = f"{name}: sjabloon kan niet worden ingevuld ({waar}): {exc}"
+        msg = f"{name}: sjabloon kan niet worden ingevuld ({waar}): {_runtime_why(exc)} ({exc})"
     if detail:
         msg += "\nIn de alinea:\n" + detail
     return msg, detail
+
+
+def _runtime_why(exc: BaseException) -> str:
+    """A Dutch explanation to go before Python's (English) message of a runtime error."""
+    if isinstance(exc, ZeroDivisionError):
+        return "deling door nul"
+    if isinstance(exc, OverflowError):
+        return "een getal is te groot"
+    if isinstance(exc, TypeError):
+        return "een bewerking of filter past niet bij het soort waarde"
+    if isinstance(exc, (ValueError, ArithmeticError)):
+        return "een ongeldige waarde"
+    return "fout tijdens het invullen"
+
+
+def _security_what(exc: BaseException) -> str:
+    text = str(exc)
+    if m := re.search(r"access to attribute '([^']+)' of '([^']+)' object is unsafe", text):
+        return f" (het onderdeel '{m.group(1)}' van een {m.group(2)}-waarde)"
+    if m := re.search(r"(.+) is not safely callable", text):
+        return f" ({m.group(1)} mag niet worden aangeroepen)"
+    return ""
 
 
 def _entry(name: str) -> zipfile.ZipInfo:
@@ -310,7 +347,7 @@ def render_bytes(template: Path, context: Mapping[str, Any], env: Environment) -
         tpl = _DossierDocxTemplate(str(template))
         tpl.init_docx()
     except Exception as e:  # python-docx raises several types for a bad file
-        raise TemplateRenderError(f"{name}: geen geldig Word-bestand (.docx): {e}",
+        raise TemplateRenderError(f"{name}: geen geldig Word-bestand (.docx): {not_a_docx(e)}",
                                   template=name) from e
     tpl.render_init()
     try:
@@ -332,6 +369,22 @@ def render_bytes(template: Path, context: Mapping[str, Any], env: Environment) -
         msg, detail = _message(name, e, tpl)
         raise TemplateRenderError(msg, template=name, detail=detail) from e
     return data
+
+
+def not_a_docx(exc: BaseException) -> str:
+    """Why python-docx could not open a file, in Dutch (its own messages are English)."""
+    text = str(exc)
+    if isinstance(exc, KeyError) and (m := re.search(r"no item named '([^']+)'", text)):
+        return f"het onderdeel {m.group(1)} ontbreekt (is het een Word-document?)"
+    if isinstance(exc, ValueError) and "is not a Word file" in text:
+        kind = "een Excel-bestand" if "spreadsheetml" in text else (
+            "een PowerPoint-bestand" if "presentationml" in text else "geen Word-document")
+        return f"het is {kind}"
+    if isinstance(exc, etree.XMLSyntaxError):
+        return f"de XML erin is beschadigd (regel {exc.lineno})"
+    if isinstance(exc, zipfile.BadZipFile):
+        return "het is geen zip-bestand"
+    return f"het bestand is beschadigd ({type(exc).__name__})"
 
 
 def check_template_zip(template: Path) -> None:

@@ -39,6 +39,7 @@ from dossier.render.context import INTERNE_NAMEN, LIJST, OBJECT, SCHEMA, Veld, d
 from dossier.render.docx import (
     check_template_zip,
     dutch_syntax_message,
+    not_a_docx,
     omgeving,
     open_block,
     paragraph_text,
@@ -583,7 +584,7 @@ def check_template(path: Path) -> list[Issue]:
     try:
         parts, props = _parts(path)
     except Exception as e:  # python-docx raises several types for a bad file
-        return [_issue(Severity.fout, name, "", "", f"geen geldig Word-bestand (.docx): {e}")]
+        return [_issue(Severity.fout, name, "", "", f"geen geldig Word-bestand (.docx): {not_a_docx(e)}")]
     try:
         issues = _static_issues(name, parts, props)
     except (RecursionError, MemoryError):
