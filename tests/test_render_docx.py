@@ -554,6 +554,7 @@ def test_a_broken_or_wrong_office_file_is_explained_in_dutch(kuipers, env, tmp_p
     ("{{ werknemer.naam + 1 }}", "kan niet worden ingevuld (hoofdtekst): een bewerking of filter past niet bij het "
                                  "soort waarde ("),
     ("{{ 1 // 0 }}", "kan niet worden ingevuld (hoofdtekst): deling door nul ("),
+    ("{% include 'brief.docx' %}", "include, import en extends zijn niet mogelijk: een sjabloon is één Word-bestand"),
 ])
 def test_runtime_and_sandbox_errors_are_explained_in_dutch(body, dutch, kuipers, env, tmp_path):
     with pytest.raises(TemplateRenderError) as e:

@@ -291,6 +291,8 @@ def _runtime_why(exc: BaseException) -> str:
         return "deling door nul"
     if isinstance(exc, OverflowError):
         return "een getal is te groot"
+    if "no loader for this environment" in str(exc):
+        return "include, import en extends zijn niet mogelijk: een sjabloon is één Word-bestand"
     if isinstance(exc, TypeError):
         return "een bewerking of filter past niet bij het soort waarde"
     if isinstance(exc, (ValueError, ArithmeticError)):

@@ -93,6 +93,19 @@ class _LimitedCodeGenerator(CodeGenerator):
             return
         super().visit_Call(node, frame, forward_caller=forward_caller)
 
+    def buffer(self, frame: Frame) -> None:
+        # Output buffers (macros, {% set %}/{% call %}/{% filter %} blocks) that count as they fill.
+        frame.buffer = self.temporary_identifier()
+        self.writeline(f"{frame.buffer} = environment.dossier_buffer()")
+
+    def visit_Getitem(self, node: nodes.Getitem, frame: Frame) -> None:
+        if isinstance(node.arg, nodes.Slice):  # s[::-1] makes a new text or list: count it
+            self.write("environment.dossier_result(")
+            super().visit_Getitem(node, frame)
+            self.write(")")
+        else:
+            super().visit_Getitem(node, frame)
+
     def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
         # The same choice of markup_join / str_join as Jinja's visit_Concat, after a size check.
         if frame.eval_ctx.volatile:
@@ -214,6 +227,12 @@ class DossierEnvironment(ImmutableSandboxedEnvironment):
         result = markup_join(args) if markup else str_join(args)
         limits.current().text(len(result))
         return result
+
+    def dossier_buffer(self) -> limits.OutputBuffer:
+        return limits.OutputBuffer()
+
+    def dossier_result(self, value: Any) -> Any:
+        return limits.check_result(value)
 
     def dossier_container(self, value: Any) -> Any:
         """A list, tuple or dict literal: checked for size (shared references counted again)."""

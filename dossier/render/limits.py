@@ -9,12 +9,13 @@ The limits are checked in the render process itself, at the few places where a t
 something big or run long:
 
 * operators ``*``, ``**``, ``+`` and ``%`` (the sandbox's intercepted binary operators), ``~``,
-  list/tuple/dict literals, filter results and method calls on text check the size of what they
-  would make *before* making it (:func:`binop`, :func:`check_filter`, :func:`check_call`);
+  list/tuple/dict literals, slices, filter results and method calls on text check the size of what
+  they would make *before* making it (:func:`binop`, :func:`check_filter`, :func:`check_call`);
 * every ``{% for %}`` loop and every call counts steps against :data:`MAX_STEPS` and looks at the
-  clock (:class:`Budget`);
-* every output buffer (the document part, a macro, a ``{% set %}`` block) is joined by
-  :func:`join_output`, which caps its length.
+  clock (:class:`Budget`); so do the operators above, for the body of a loop over a list (which is
+  charged in one go);
+* the output of a document part is joined by :func:`join_output`, and a macro's or ``{% set %}``
+  block's output collects in an :class:`OutputBuffer`: both cap the length as the text grows.
 
 Containers made by a template are limited in the number of items and characters they hold
 *counting shared references*, so that ``[a, a]`` nested 40 times cannot become a structure whose
@@ -85,7 +86,7 @@ def _n(value: int) -> str:
 class Budget:
     """What one document's rendering may still spend: steps, time, characters, call depth."""
 
-    __slots__ = ("_next_clock", "deadline", "depth", "seconds", "steps", "total")
+    __slots__ = ("_next_clock", "_touches", "deadline", "depth", "seconds", "steps", "total")
 
     def __init__(self, seconds: float | None = None) -> None:
         self.seconds = RENDER_SECONDS if seconds is None else seconds
@@ -94,6 +95,7 @@ class Budget:
         self.total = 0
         self.depth = 0
         self._next_clock = CLOCK_EVERY
+        self._touches = 0
 
     def step(self, n: int = 1) -> None:
         """Count ``n`` loop iterations or calls; look at the clock now and then."""
@@ -104,6 +106,14 @@ class Budget:
                 "of een lus die niet stopt?)")
         if self.steps >= self._next_clock:
             self._next_clock = self.steps + CLOCK_EVERY
+            self.clock()
+
+    def touch(self) -> None:
+        """Look at the clock now and then from work that is not a step (operators, literals): the
+        body of a loop over a list is charged in one go, not per iteration."""
+        self._touches += 1
+        if self._touches >= CLOCK_EVERY:
+            self._touches = 0
             self.clock()
 
     def clock(self) -> None:
@@ -194,6 +204,7 @@ def measure(obj: Any) -> tuple[int, int]:
 
 def check_container(value: Any) -> Any:
     """A list, tuple or dict the template makes: within :data:`MAX_ITEMS` and :data:`MAX_TEXT`."""
+    current().touch()
     measure(value)
     return value
 
@@ -288,6 +299,7 @@ def check_format(fmt: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Non
 
 def binop(op: str, left: Any, right: Any) -> None:
     """Check ``left op right`` before it is computed (``*``, ``**``, ``+``, ``%``)."""
+    current().touch()
     if op == "*":
         if _is_int(right) and not _is_int(left):
             _check_repeat(left, right)
@@ -312,6 +324,7 @@ def binop(op: str, left: Any, right: Any) -> None:
 
 def check_concat(args: tuple[Any, ...]) -> None:
     """``a ~ b ~ …``: the joined text stays within :data:`MAX_TEXT`."""
+    current().touch()
     chars = 0
     for a in args:
         if isinstance(a, str):
@@ -525,6 +538,34 @@ def _counting(iterable: Iterable[Any], b: Budget) -> Iterator[Any]:
         yield item
 
 
+class OutputBuffer(list):  # type: ignore[type-arg]
+    """The output buffer of a macro, ``{% set %}`` or ``{% call %}`` block: Jinja fills it with
+    ``append``/``extend`` and joins it at the end; this one counts as it fills, so a loop cannot
+    collect gigabytes before the join."""
+
+    __slots__ = ("_budget", "_chars")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._budget = current()
+        self._chars = 0
+
+    def append(self, chunk: str) -> None:
+        self._add(len(chunk))
+        super().append(chunk)
+
+    def extend(self, chunks: Iterable[str]) -> None:
+        chunks = tuple(chunks)
+        self._add(sum(map(len, chunks)))
+        super().extend(chunks)
+
+    def _add(self, n: int) -> None:
+        self._chars += n
+        self._budget.text(n)
+        check_text(self._chars)
+        self._budget.touch()
+
+
 def join_output(chunks: Iterable[str]) -> str:
     """Join rendered output (a document part, a macro, a ``{% set %}`` block) within the limits."""
     b = _CURRENT.get()
@@ -535,6 +576,8 @@ def join_output(chunks: Iterable[str]) -> str:
 
 
 def _join(chunks: Iterable[str], b: Budget) -> str:
+    if isinstance(chunks, OutputBuffer):
+        return "".join(chunks)  # counted while it was filled
     if isinstance(chunks, list):
         total = sum(map(len, chunks))
         b.text(total)
