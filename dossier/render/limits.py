@@ -181,7 +181,8 @@ def measure(obj: Any) -> tuple[int, int]:
         return 1, len(obj)
     if not isinstance(obj, (*_SEQUENCES, dict, Namespace)):
         return 1, 0
-    items = chars = 0
+    items = -1  # the container itself does not count: range(100000)|list is allowed
+    chars = 0
     stack = [obj]
     while stack:
         o = stack.pop()
@@ -244,8 +245,8 @@ def _check_repeat(seq: Any, times: int) -> None:
             raise TemplateLimitError(f"'*' herhaalt een tekst tot {_n(len(seq) * times)} tekens "
                                      f"(maximaal {_n(MAX_TEXT)})")
         return
-    items, chars = measure(seq)
-    check_items((items - 1) * times + 1)
+    items, chars = measure(seq)  # the items under seq: the result holds them ``times`` over
+    check_items(items * times)
     check_text(chars * times)
 
 
@@ -402,7 +403,7 @@ def _filled(args: list[Any], kw: dict[str, Any], count_key: str) -> None:
             raise TemplateLimitError(f"{count_key} {_n(count)} is te groot (maximaal {_n(MAX_RANGE)})")
         if fill is not None:
             items, chars = measure(fill)
-            check_items(items * count)
+            check_items((items + isinstance(fill, (*_SEQUENCES, dict, Namespace))) * count)
             check_text(chars * count)
 
 
