@@ -10,7 +10,7 @@ something big or run long:
 
 * operators ``*``, ``**``, ``+`` and ``%`` (the sandbox's intercepted binary operators), ``~``,
   list/tuple/dict literals, slices, filter results and method calls on text check the size of what
-  they would make *before* making it (:func:`binop`, :func:`check_filter`, :func:`check_call`);
+  they would make *before* making it (:func:`binop`, :func:`filter_check`, :func:`check_call`);
 * every ``{% for %}`` loop and every call counts steps against :data:`MAX_STEPS` and looks at the
   clock (:class:`Budget`); so do the operators above, for the body of a loop over a list (which is
   charged in one go);
@@ -31,12 +31,13 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import itertools
 import math
 import re
 import string
 import time
 import zipfile
-from collections.abc import Iterable, Iterator, Sized
+from collections.abc import Callable, Iterable, Iterator, Sized
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +66,8 @@ MAX_INT_BITS = 1024
 MAX_CALL_DEPTH = 64
 #: Decimals the ``getal`` filter may print.
 MAX_DECIMALEN = 100
+#: Output chunks joined between two size checks of a document part.
+JOIN_BATCH = 16
 #: Look at the clock every this many steps (``time.thread_time`` costs well under a microsecond).
 CLOCK_EVERY = 256
 
@@ -210,10 +213,10 @@ def check_container(value: Any) -> Any:
     return value
 
 
-def check_result(value: Any) -> Any:
+def check_result(value: Any, b: Budget | None = None) -> Any:
     """Count a text a filter or method made; check a container it made."""
     if isinstance(value, _LEAF_TEXT):
-        current().text(len(value))
+        (b or current()).text(len(value))
     elif isinstance(value, (*_SEQUENCES, dict, Namespace)):
         measure(value)
     return value
@@ -464,11 +467,10 @@ _FILTER_CHECKS = {
 }
 
 
-def check_filter(name: str, args: list[Any], kwargs: dict[str, Any]) -> None:
-    """Before filter ``name`` runs on ``args`` (value first): refuse a result beyond the limits."""
-    pre = _FILTER_CHECKS.get(name)
-    if pre is not None:
-        pre(args, kwargs)
+def filter_check(name: str) -> Callable[[list[Any], dict[str, Any]], None] | None:
+    """The check to run before filter ``name`` (on its arguments, value first, as a list it may
+    change), for filters whose result can be much bigger than their input; None for the others."""
+    return _FILTER_CHECKS.get(name)
 
 
 def _str_method(name: str, s: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
@@ -585,12 +587,14 @@ def _join(chunks: Iterable[str], b: Budget) -> str:
         return "".join(chunks)
     buf: list[str] = []
     total = 0
-    for chunk in chunks:
-        total += len(chunk)
-        buf.append(chunk)
-        if total > MAX_TEXT or not len(buf) % CLOCK_EVERY:
-            check_text(total)
-            b.clock()
+    it = iter(chunks)
+    # A few chunks at a time (islice runs in C): the check costs little per chunk, and at most
+    # JOIN_BATCH chunks (each within MAX_TEXT) exist before it.
+    while batch := list(itertools.islice(it, JOIN_BATCH)):
+        total += sum(map(len, batch))
+        check_text(total)
+        buf += batch
+        b.touch()
     b.text(total)
     return "".join(buf)
 
