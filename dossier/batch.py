@@ -252,11 +252,21 @@ def _run_case(loaded: LoadedCase, out_dir: Path, soort: str, settings: Settings,
 
 
 def _catching(items: Iterable[LoadedCase], failure: list[Exception]) -> Iterator[LoadedCase]:
-    """``items`` until reading them raises; the exception is kept in ``failure`` for the caller's thread."""
-    try:
-        yield from items
-    except Exception as e:
-        failure.append(e)
+    """``items`` until reading them raises; the exception is kept in ``failure`` for the caller's thread.
+
+    Not ``yield from``: closing this generator must not close ``items``, which the caller still reads
+    after Ctrl-C to report the cases that were not done.
+    """
+    it = iter(items)
+    while True:
+        try:
+            item = next(it)
+        except StopIteration:
+            return
+        except Exception as e:
+            failure.append(e)
+            return
+        yield item
 
 
 def _reraise(failure: list[Exception]) -> None:
