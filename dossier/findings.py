@@ -25,7 +25,7 @@ from typing import Any
 from dossier.errors import Issue, Severity
 from dossier.model import Case
 from dossier.nl_format import bedrag, datum
-from dossier.render.context import bijstellingen, missing_data
+from dossier.render.context import Periode, bijstellingen, missing_data, rapportageperiodes
 from dossier.settings import Settings
 from dossier.timeline import Gevolg, Mijlpaal, Niveau, Status, Tijdlijn
 
@@ -214,11 +214,13 @@ def _required_part(veld: str) -> bool:
     return veld.endswith((".visie_werkgever", ".visie_werknemer")) and not veld.startswith("inspanningsrapportages")
 
 
-def _element_grondslag(case: Case, veld: str) -> tuple[Grondslag, ...]:
+def _element_grondslag(case: Case, veld: str, periods: list[Periode] | None = None) -> tuple[Grondslag, ...]:
     head, _, rest = veld.partition(".")
-    if "[" in head:  # inspanningsrapportages[N]: a report period without a report
+    if "[" in head:  # inspanningsrapportages[N]: a report period without a report, dated by its last day
         name, _, n = head.partition("[")
-        return (Grondslag(_FIELD_DOCUMENT[name], int(n.rstrip("]")), None),)
+        nummer = int(n.rstrip("]"))
+        tot = next((p.tot for p in periods or () if p.nummer == nummer), None)
+        return (Grondslag(_FIELD_DOCUMENT[name], nummer, tot),)
     kind = _FIELD_DOCUMENT.get(head)
     if kind is None:
         return ()
@@ -237,16 +239,21 @@ def _element_grondslag(case: Case, veld: str) -> tuple[Grondslag, ...]:
 def element_findings(case: Case, tl: Tijdlijn, *, settings: Settings) -> list[Finding]:
     """Empty elements of the documents the case has: an aandachtspunt, except a required RIV part."""
     out = []
-    for veld, melding in missing_data(case, tl, today=tl.today, interval_maanden=settings.rapportage_interval_maanden):
+    interval = settings.rapportage_interval_maanden
+    periods: list[Periode] | None = None
+    for veld, melding in missing_data(case, tl, today=tl.today, interval_maanden=interval):
         if veld.startswith("inspanningsrapportages["):
             code = "inspanningsrapportage_ontbreekt"
+            if periods is None:
+                periods = rapportageperiodes(case, tl, today=tl.today, interval_maanden=interval)
         else:
             code = "onderdeel_ontbreekt"
+        grond = _element_grondslag(case, veld, periods)
         if _required_part(veld):
             out.append(Finding(code, veld, _sentence(melding, loonsanctie_text(case)), Niveau.loonsanctie_risico,
-                               None, _element_grondslag(case, veld)))
+                               None, grond))
         else:
-            out.append(Finding(code, veld, melding, Niveau.aandachtspunt, None, _element_grondslag(case, veld)))
+            out.append(Finding(code, veld, melding, Niveau.aandachtspunt, None, grond))
     return out
 
 

@@ -128,12 +128,18 @@ def _unused_capacity(case: Case, tl: Tijdlijn) -> list[Finding]:
         days = (tot - van).days + 1
         if days <= ONBENUT_DAGEN:
             continue
-        figures = "; daarna ".join(dict.fromkeys(
-            f"belastbaar {_n(g.belastbaar)} uur per week "
-            f"(volgens de {case.belastbare_uren[g.cap].door}, {datum(case.belastbare_uren[g.cap].datum)}), "
-            f"gewerkt {_n(g.gewerkt)} uur" for g in run))
+        by_cap: dict[int, list[str]] = {}
+        for g in run:
+            by_cap.setdefault(g.cap, [])
+            if _n(g.gewerkt) not in by_cap[g.cap]:
+                by_cap[g.cap].append(_n(g.gewerkt))
+        figures = "; daarna ".join(
+            f"belastbaar {_n(case.belastbare_uren[ci].uren_per_week)} uur per week (volgens de "
+            f"{case.belastbare_uren[ci].door}, {datum(case.belastbare_uren[ci].datum)}), gewerkt "
+            f"{' en daarna '.join(hours)} uur" for ci, hours in by_cap.items())
         what = (f"Onbenutte mogelijkheden: van {datum(van)} tot en met {datum(tot)} ({days} dagen, langer dan "
-                f"één evaluatieperiode van 6 weken) werkte de werknemer minder uren dan zij of hij kon: {figures}")
+                f"één evaluatieperiode van 6 weken) werkte de werknemer minder uren dan de belastbaarheid toeliet: "
+                f"{figures}")
         grond = [*dict.fromkeys(Grondslag("belastbare_uren", g.cap + 1, case.belastbare_uren[g.cap].datum)
                                 for g in run),
                  *dict.fromkeys(Grondslag("gewerkte_uren", g.work + 1, case.gewerkte_uren[g.work].van)
