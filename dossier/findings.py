@@ -17,6 +17,7 @@ step, not again as a missing part.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -111,12 +112,18 @@ class Finding:
                 "grondslag": [g.as_json() for g in self.grondslag]}
 
 
-def loonsanctie_text(case: Case) -> str:
+@functools.lru_cache(maxsize=1024)
+def _loonsanctie_text(loon: Decimal | None) -> str:
+    # Cached: formatting an amount with babel is the costliest step of a check of many cases.
     text = "risico: loonsanctie (tot 52 weken extra loon doorbetalen)"
-    loon = case.werknemer.bruto_maandloon
     if loon:
         text += f", indicatie {bedrag((loon * LOONSANCTIE_FACTOR).quantize(Decimal(1)))}"
     return text
+
+
+def loonsanctie_text(case: Case) -> str:
+    """The wage-sanction risk in Dutch, with an estimate when the wage is known."""
+    return _loonsanctie_text(case.werknemer.bruto_maandloon)
 
 
 def risk_text(m: Mijlpaal, case: Case, niveau: Niveau | None = None) -> str:
