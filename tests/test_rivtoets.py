@@ -364,3 +364,18 @@ def test_every_finding_code_is_documented():
                            "afspraken_status_onbekend"}
     for code in codes:
         assert f"`{code}`" in text, code
+
+
+def test_build_strict_levels(tmp_path):
+    kuipers = ROOT / "samples" / "casus_kuipers.json"
+    fake = api.Settings(converter="fake")
+    # --strict: Kuipers has only aandachtspunten (and no warnings of its attachments), so it builds
+    result = api.build(kuipers, output=tmp_path / "a.pdf", settings=fake.merge(strict=True), today=TODAY)
+    assert result.pdf.is_file()
+    assert {i.niveau for i in result.warnings if i.niveau} == {"aandachtspunt"}
+    with pytest.raises(api.CaseDataError, match="--strict-alle"):
+        api.build(kuipers, output=tmp_path / "b.pdf", settings=fake.merge(strict_alle=True), today=TODAY)
+    assert not (tmp_path / "b.pdf").exists()
+    with pytest.raises(api.CaseDataError, match="--strict"):
+        api.build(ROOT / "samples" / "casus_rommelig.json", output=tmp_path / "c.pdf",
+                  settings=fake.merge(strict=True), today=TODAY)
