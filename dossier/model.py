@@ -439,6 +439,11 @@ class TweedeSpoor(Model):
     activiteiten: list[SpoorActiviteit] = Field(default_factory=list)
     sollicitaties: list[Sollicitatie] = Field(default_factory=list)
     werkervaringsplaatsen: list[Werkervaringsplaats] = Field(default_factory=list)
+    doel_uren_per_week: OptGetal = None
+    """Uren per week die het trajectplan als doel stelt (om te vergelijken met het advies van de
+    arbeidsdeskundige)."""
+    sollicitaties_per_maand: OptGetal = None
+    """Sollicitatienorm van het trajectplan: minimaal aantal sollicitaties per maand."""
 
 
 class Inspanningsrapportage(Model):
@@ -454,12 +459,17 @@ class Inspanningsrapportage(Model):
     belemmeringen: OptTekst = None
     vervolgstappen: OptTekst = None
     visie_werknemer: OptTekst = None
+    toelichting_sollicitaties: OptTekst = None
+    """Waarom de sollicitatienorm van het trajectplan in deze periode niet is gehaald."""
 
 
 class ArbeidsdeskundigOnderzoek(Model):
     """The labour expert's assessment (the four questions)."""
 
     datum: OptDatum = None
+    """Datum van het rapport."""
+    aangevraagd: OptDatum = None
+    """Datum waarop het onderzoek is aangevraagd."""
     arbeidsdeskundige: Betrokkene | None = None
     eigen_werk: OptTekst = None
     """Kan de werknemer het eigen werk doen?"""
@@ -470,6 +480,10 @@ class ArbeidsdeskundigOnderzoek(Model):
     spoor2_mogelijkheden: OptTekst = None
     """Zo niet: welke mogelijkheden zijn er in het tweede spoor?"""
     conclusie: OptTekst = None
+    advies_uren_spoor2: OptGetal = None
+    """Uren per week waarvoor de arbeidsdeskundige werk in het tweede spoor adviseert."""
+    bijstelling_nodig: OptJaNee = None
+    """Ja als het rapport vraagt om het plan van aanpak bij te stellen."""
 
 
 class ActueelOordeel(Model):

@@ -87,7 +87,7 @@ def timeline_text(case: Case, tl: Tijdlijn) -> str:
         lines.append(f"Laatste dag loondoorbetaling: {datum(tl.einde_wachttijd)}; "
                      f"ingangsdatum WIA: {datum(tl.ingangsdatum_wia)}")
     for f in timeline_findings(case, tl):
-        lines.append(f"! {f.melding}")
+        lines.append(f"! [{f.niveau}] {f.melding}")
     return escape_controls(  # names from the case data reach the terminal
         "\n".join(lines) + "\n")
 

@@ -288,6 +288,16 @@ def _check_hours(case: Case) -> list[tuple[Severity, str, str]]:
         total = sum(v for v in (g.eigen_werk, g.ander_werk, g.werkervaringsplaats) if v is not None)
         if total > _MAX_UREN:
             out.append((fout, f, f"samen {total} uur per week; verwacht hoogstens {_MAX_UREN}"))
+    ts, ad = case.tweede_spoor, case.arbeidsdeskundig_onderzoek
+    if ts is not None:
+        hours("tweede_spoor.doel_uren_per_week", ts.doel_uren_per_week)
+        if ts.sollicitaties_per_maand is not None and not 0 <= ts.sollicitaties_per_maand <= 31:
+            out.append((fout, "tweede_spoor.sollicitaties_per_maand",
+                        f"'{ts.sollicitaties_per_maand}' is ongeldig; verwacht 0 tot en met 31 per maand"))
+    if ad is not None:
+        hours("arbeidsdeskundig_onderzoek.advies_uren_spoor2", ad.advies_uren_spoor2)
+        if ad.aangevraagd is not None and ad.datum is not None and ad.aangevraagd > ad.datum:
+            out.append((warn, "arbeidsdeskundig_onderzoek.aangevraagd", "ligt na de datum van het rapport"))
     ev = case.eindevaluatie
     if ev is not None:
         hours("eindevaluatie.uren_per_week_nu", ev.uren_per_week_nu)
