@@ -58,11 +58,12 @@ class CaseItem:
         return [i for i in self.issues if i.severity is Severity.fout]
 
 
-def iter_cases(paths: list[Path], *, today: date | None = None) -> Iterator[CaseItem]:
+def iter_cases(paths: list[Path], *, today: date | None = None,
+               bijlagen_map: Path | None = None) -> Iterator[CaseItem]:
     """Stream and validate every case in the given files/folders, one record at a time.
 
     Memory stays flat however long the input is. An unreadable file yields one item with its error
-    and the other files go on.
+    and the other files go on. Attachments must be inside each case file's folder or ``bijlagen_map``.
 
     Raises:
         UsageError: no case files were given or found.
@@ -72,7 +73,7 @@ def iter_cases(paths: list[Path], *, today: date | None = None) -> Iterator[Case
         raise UsageError("geen casusbestanden gevonden (verwacht .json, .csv of .xlsx)")
     for path in files:
         try:
-            for record, case, issues in iter_validated(iter_records(path), today=today):
+            for record, case, issues in iter_validated(iter_records(path), today=today, bijlagen_map=bijlagen_map):
                 yield CaseItem(record, case, issues)
         except CaseDataError as e:
             yield CaseItem(None, None, e.issues or [Issue(Severity.fout, path.name, "", "", e.message)])

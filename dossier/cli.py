@@ -67,6 +67,9 @@ strict_option = click.option("--strict", is_flag=True, default=None,
                              help="Waarschuwingen tellen als fouten.")
 pdfa_option = click.option("--pdfa", is_flag=True, default=None,
                            help="Maak PDF/A-2b (archiefformaat); niet-conforme bijlagen worden genoemd.")
+bijlagen_map_option = click.option(
+    "--bijlagen-map", "bijlagen_map", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="Map waarin bijlagen ook mogen staan (naast de map van het casusbestand); daarbuiten wordt niets gelezen.")
 ocr_option = click.option("--ocr", is_flag=True, default=None,
                           help="Maak gescande bijlagen doorzoekbaar met OCR (ocrmypdf, Nederlands).")
 
@@ -152,11 +155,14 @@ def check(cases: tuple[Path, ...], today: date | None, strict: bool | None, wia_
     """
     settings = _settings(strict=strict, wia_aanvraag_week=wia_week)
     run = api.check(list(cases), settings=settings, today=_today(today))
+    # -q: errors only (with --strict warnings are errors too, so they stay).
+    quiet = click.get_current_context().ensure_object(State).verbosity < 0 and not settings.strict
     # Streamed: findings are printed as each case is checked, so memory stays flat for any input.
     for item in run:
-        for issue in item.issues:
+        for issue in item.errors if quiet else item.issues:
             click.echo(scrub(str(issue)))
-    click.echo(run.summary(), err=True)
+    if not quiet:
+        click.echo(run.summary(), err=True)
     if run.failed:
         sys.exit(int(ExitCode.invalid_data))
 
@@ -183,7 +189,7 @@ def timeline(case: Path, today: date | None, fmt: str, dossier_nr: str | None,
     items = api.timelines(case, dossier=dossier_nr, settings=settings, today=_today(today))
     text = api.format_timeline(items, fmt)  # type: ignore[arg-type]
     if output is not None:
-        api.write_output(output, text)
+        api.write_output(output, text, inputs=[case])
         log.info("Geschreven: %s", output)
     else:
         click.echo(text, nl=False)
@@ -217,17 +223,18 @@ def _print_warnings(issues: list[Issue]) -> None:
 @templates_option
 @dossier_option
 @today_option
+@bijlagen_map_option
 @_verbosity_options
 @handle_errors
 def render(soort: str, case: Path, output: Path | None, as_pdf: bool, templates_dir: Path | None,
-           dossier_nr: str | None, today: date | None) -> None:
+           dossier_nr: str | None, today: date | None, bijlagen_map: Path | None) -> None:
     """Vul een Word-sjabloon met de gegevens van een casus.
 
     SOORT is de naam van het sjabloon zonder .docx (bijv. plan_van_aanpak, inspanningsrapportage)
     of 'alle'. Inspanningsrapportages worden per periode gemaakt. Ontbreken gegevens, dan bevat het
     document invulruimte; 'dossier check' zegt wat er ontbreekt.
     """
-    settings = _settings(templates_dir=templates_dir)
+    settings = _settings(templates_dir=templates_dir, bijlagen_map=bijlagen_map)
     files = api.render_documents(soort, case, output=output, pdf=as_pdf, dossier=dossier_nr, settings=settings,
                        today=_today(today))
     for f in files:
@@ -290,18 +297,19 @@ def templates_check(directory: Path) -> None:
 @click.option("--keep-work", is_flag=True, default=None, help="Bewaar de werkmap (voor foutzoeken).")
 @pdfa_option
 @ocr_option
+@bijlagen_map_option
 @_verbosity_options
 @handle_errors
 def build(case: Path, output: Path | None, uwv_dir: Path | None, templates_dir: Path | None,
           dossier_nr: str | None, today: date | None, strict: bool | None, wia_week: int | None,
-          keep_work: bool | None, pdfa: bool | None, ocr: bool | None) -> None:
+          keep_work: bool | None, pdfa: bool | None, ocr: bool | None, bijlagen_map: Path | None) -> None:
     """Bouw het complete, geïndexeerde PDF-re-integratiedossier van een casus.
 
     Voorblad, inhoudsopgave met paginanummers en links, alle documenten en bijlagen in de volgorde
     van UWV, bladwijzers en op elke pagina het dossiernummer en 'pagina X van Y'.
     """
     settings = _settings(templates_dir=templates_dir, strict=strict, keep_work=keep_work,
-                         wia_aanvraag_week=wia_week, pdfa=pdfa, ocr=ocr)
+                         wia_aanvraag_week=wia_week, pdfa=pdfa, ocr=ocr, bijlagen_map=bijlagen_map)
     result = api.build(case, output=output, uwv_dir=uwv_dir, dossier=dossier_nr, settings=settings,
                        today=_today(today))
     _print_warnings(result.warnings)
@@ -325,17 +333,19 @@ def build(case: Path, output: Path | None, uwv_dir: Path | None, templates_dir: 
 @wia_week_option
 @pdfa_option
 @ocr_option
+@bijlagen_map_option
 @_verbosity_options
 @handle_errors
 def batch(inputs: tuple[Path, ...], out_dir: Path, soort: str, jobs: int | None, skip_existing: bool,
           templates_dir: Path | None, today: date | None, wia_week: int | None, pdfa: bool | None,
-          ocr: bool | None) -> None:
+          ocr: bool | None, bijlagen_map: Path | None) -> None:
     """Verwerk veel casussen tegelijk (CSV, Excel, JSON-lijst of een map met casusbestanden).
 
     Eén mislukte casus stopt de rest niet. Schrijft batch-rapport.json en batch-rapport.csv in de
     uitvoermap. Exitcode 0 als alles lukte, 7 als een of meer casussen mislukten.
     """
-    settings = _settings(templates_dir=templates_dir, wia_aanvraag_week=wia_week, pdfa=pdfa, ocr=ocr)
+    settings = _settings(templates_dir=templates_dir, wia_aanvraag_week=wia_week, pdfa=pdfa, ocr=ocr,
+                         bijlagen_map=bijlagen_map)
     state = click.get_current_context().ensure_object(State)
     show = state.verbosity >= 0 and sys.stderr.isatty()
     bar = _ProgressLine() if show else None

@@ -28,6 +28,8 @@ class Settings:
         converter: "libreoffice" (the real one) or "fake" (placeholder PDFs, for tests).
         pdfa: produce PDF/A-2b (LibreOffice export, identification and OutputIntent on the dossier).
         ocr: give scanned attachments a Dutch text layer with ocrmypdf (the ``ocr`` extra).
+        bijlagen_map: a second folder attachments may be in, besides the case file's own folder
+            (a web application's file store); nothing outside these two is ever read.
     """
 
     locale: str = "nl_NL"
@@ -41,6 +43,7 @@ class Settings:
     converter: str = "libreoffice"
     pdfa: bool = False
     ocr: bool = False
+    bijlagen_map: Path | None = None
 
     def merge(self, **overrides: Any) -> Settings:
         """Return a copy with the given values replaced; ``None`` values are ignored."""
