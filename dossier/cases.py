@@ -24,6 +24,8 @@ class LoadedCase:
 
     record: Record
     case: Case
+    #: the warnings validation found (errors make no LoadedCase); the build reports them with its own
+    issues: tuple[Issue, ...] = ()
 
     @property
     def label(self) -> str:
@@ -51,7 +53,9 @@ class CaseItem:
 
     @property
     def loaded(self) -> LoadedCase | None:
-        return LoadedCase(self.record, self.case) if self.record is not None and self.case is not None else None
+        if self.record is None or self.case is None:
+            return None
+        return LoadedCase(self.record, self.case, tuple(self.issues))
 
     @property
     def errors(self) -> list[Issue]:

@@ -58,8 +58,16 @@ def output_errors(target: Path) -> Iterator[None]:
     try:
         yield
     except OSError as e:
-        where = e.filename or target
-        reason = {errno.ENOSPC: "de schijf is vol", errno.EDQUOT: "het schijfquotum is op",
-                  errno.EROFS: "het bestandssysteem is alleen-lezen", errno.EACCES: "geen schrijfrechten",
-                  errno.EPERM: "geen schrijfrechten"}.get(e.errno or 0, e.strerror or type(e).__name__)
-        raise AssemblyError(f"kan niet schrijven naar '{where}': {reason}; er is niets half geschreven") from e
+        raise write_error(e, target) from e
+
+
+_REASONS = {errno.ENOSPC: "de schijf is vol", errno.EDQUOT: "het schijfquotum is op",
+            errno.EROFS: "het bestandssysteem is alleen-lezen", errno.EACCES: "geen schrijfrechten",
+            errno.EPERM: "geen schrijfrechten"}
+
+
+def write_error(e: OSError, target: Path) -> AssemblyError:
+    """The Dutch :class:`AssemblyError` (exit 6) for a write that failed, naming the path."""
+    where = e.filename or target
+    reason = _REASONS.get(e.errno or 0, e.strerror or type(e).__name__)
+    return AssemblyError(f"kan niet schrijven naar '{where}': {reason} (er is geen half bestand achtergelaten)")

@@ -210,7 +210,8 @@ def _fill_dossier(w: CaseWork) -> None:
     from dossier.render import plan_documents, plan_voorblad
 
     case, loaded, settings = w.loaded.case, w.loaded, w.settings
-    w.attachments, issues = preflight_attachments(loaded, w.folder, settings)
+    w.attachments, found = preflight_attachments(loaded, w.folder, settings)
+    issues = [*loaded.issues, *found]
     where = f"dossier {case.dossiernummer}"
     issues += [f.issue(loaded.record.source.name, where) for f in case_findings(case, w.tl, settings=settings)]
     errors = [i for i in issues if i.severity is Severity.fout]
