@@ -17,6 +17,9 @@ Documents and the dossier:
 Many cases:
     :func:`run_batch` with a :class:`Runner` (local pipeline or process pool) over the unit of work
     :func:`build_case`.
+Signals:
+    :func:`stop_on_signals` makes SIGTERM and SIGHUP stop a run the way Ctrl-C does
+    (:class:`Stopped`, a ``KeyboardInterrupt`` with the exit code 128 + signal).
 Templates and schema:
     :func:`list_templates`, :func:`export_templates`, :func:`check_templates`, :func:`case_schema`;
     the document kinds in :data:`KINDS`.
@@ -44,6 +47,7 @@ from dossier.errors import (
     Issue,
     MissingDependencyError,
     Severity,
+    Stopped,
     TemplateRenderError,
     UsageError,
 )
@@ -69,6 +73,7 @@ _LAZY: dict[str, str] = {
     "CaseItem": "dossier.cases", "LoadedCase": "dossier.cases", "iter_cases": "dossier.cases",
     "Finding": "dossier.findings", "KINDS": "dossier.kinds", "Kind": "dossier.kinds",
     "TemplateInfo": "dossier.render.templates", "Tijdlijn": "dossier.timeline",
+    "stop_on_signals": "dossier.signals",
 }
 
 
@@ -472,6 +477,7 @@ __all__ = [  # what is defined here, then what loads on first use
     "MissingDependencyError",
     "Settings",
     "Severity",
+    "Stopped",
     "TemplateCheck",
     "TemplateRenderError",
     "UsageError",

@@ -423,11 +423,12 @@ _worker_converter: Converter | None = None  # per pool worker process: its own L
 def _worker_init(settings: Settings) -> None:
     """Runs once in every worker process: start that worker's own LibreOffice."""
     global _worker_converter
-    import signal
     from multiprocessing.util import Finalize
 
-    # Ctrl-C goes to the parent, which stops the pool; workers finish or drop their case cleanly.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from dossier.signals import worker_signals
+
+    # Ctrl-C, SIGTERM, SIGHUP go to the parent, which stops the pool; workers finish or drop their case.
+    worker_signals()
     _worker_converter = make_converter(settings)
     _worker_converter.start()
     gc.freeze()  # what the worker inherited stays; full collections only scan the per-case garbage
@@ -494,9 +495,10 @@ def run_batch(inputs: list[Path], out_dir: Path, *, soort: str = DOSSIER, jobs: 
     """Process every case in ``inputs`` (CSV, XLSX, JSON list or folders) into ``out_dir``.
 
     Invalid cases are reported as ``fout`` with their problems; existing case folders are
-    ``overgeslagen`` with ``skip_existing``. On Ctrl-C the finished cases stay, unfinished ones leave
-    nothing, and the report lists what was not done; ``KeyboardInterrupt`` is re-raised after the
-    report is written. ``runner`` replaces the local one that ``jobs`` chooses (it must not be entered yet).
+    ``overgeslagen`` with ``skip_existing``. On Ctrl-C (or SIGTERM/SIGHUP under
+    :func:`dossier.signals.stop_on_signals`) the finished cases stay, unfinished ones leave nothing,
+    and the report lists what was not done; the ``KeyboardInterrupt`` is re-raised after the report
+    is written. ``runner`` replaces the local one that ``jobs`` chooses (it must not be entered yet).
 
     Raises:
         UsageError: an unknown ``soort``, no case files in ``inputs``, or a report would overwrite an
@@ -561,13 +563,15 @@ def _run(runner: Runner, job: BatchJob, inputs: list[Path], *, skip_existing: bo
                 yield loaded
 
     stream = cases()
+    stopped: KeyboardInterrupt | None = None
     tick()
     try:
         for result in runner.run(job, stream):
             finished.add(result.dossiernummer)
             add(result)
             tick()
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as e:  # Ctrl-C, or SIGTERM/SIGHUP as dossier.errors.Stopped
+        stopped = e
         report.interrupted = True
         rest = [(nr, loc) for nr, loc in started.items() if nr not in finished]
         with contextlib.suppress(Exception):
@@ -577,8 +581,8 @@ def _run(runner: Runner, job: BatchJob, inputs: list[Path], *, skip_existing: bo
     _remove_stale_tmp(out_dir)
     with output_errors(out_dir):
         write_report(report, out_dir)
-    if report.interrupted:
-        raise KeyboardInterrupt
+    if stopped is not None:
+        raise stopped
     return report
 
 

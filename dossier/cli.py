@@ -94,9 +94,8 @@ def handle_errors(f: F) -> F:
                 log.exception("details")
             click.echo(f"Fout: {scrub(e.message)}", err=True)
             sys.exit(int(e.exit_code))
-        except KeyboardInterrupt:
-            click.echo("Afgebroken.", err=True)
-            sys.exit(int(ExitCode.interrupted))
+        except KeyboardInterrupt as e:  # Ctrl-C, or SIGTERM/SIGHUP (api.Stopped)
+            _aborted(e)
         except BrokenPipeError:  # output piped into `head` or a closed pager: stop quietly
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(int(ExitCode.bad_args))
@@ -111,6 +110,15 @@ def handle_errors(f: F) -> F:
             sys.exit(int(ExitCode.internal_error))
 
     return wrapper  # type: ignore[return-value]
+
+
+def _aborted(e: BaseException | None) -> None:
+    """Exit after Ctrl-C (130), SIGTERM (143) or SIGHUP (129)."""
+    if isinstance(e, api.Stopped):
+        click.echo(f"Afgebroken (signaal {e.signum}).", err=True)
+        sys.exit(e.exit_code)
+    click.echo("Afgebroken.", err=True)
+    sys.exit(int(ExitCode.interrupted))
 
 
 def _settings(**overrides: Any) -> Settings:
@@ -390,11 +398,13 @@ def _duration(seconds: float | None) -> str:
 
 def run(argv: list[str] | None = None) -> None:
     """Console entry point: like ``main()``, but usage errors exit with 1 (click uses 2, which is
-    our "invalid data" code) and Ctrl-C exits with 130."""
+    our "invalid data" code), Ctrl-C exits with 130, SIGTERM with 143 and SIGHUP with 129 — each after
+    the same clean-up."""
     # Everything this process (and LibreOffice under it) creates holds personal data: owner only.
     os.umask(0o077)
     try:
-        result = main.main(args=argv, prog_name="dossier", standalone_mode=False)
+        with api.stop_on_signals():
+            result = main.main(args=argv, prog_name="dossier", standalone_mode=False)
     except click.exceptions.Exit as e:
         sys.exit(e.exit_code)
     except click.UsageError as e:
@@ -403,9 +413,10 @@ def run(argv: list[str] | None = None) -> None:
     except click.ClickException as e:
         e.show()
         sys.exit(int(ExitCode.bad_args))
-    except (click.Abort, KeyboardInterrupt):
-        click.echo("Afgebroken.", err=True)
-        sys.exit(int(ExitCode.interrupted))
+    except click.Abort as e:
+        _aborted(e.__cause__ or e.__context__)
+    except KeyboardInterrupt as e:
+        _aborted(e)
     sys.exit(result if isinstance(result, int) else 0)
 
 

@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -315,3 +316,40 @@ def test_check_quiet_prints_only_errors(tmp_path: Path) -> None:
     code, out, err = cli("check", "-q", str(p), "--today", "2026-03-01")
     assert code == ExitCode.invalid_data
     assert "fout:" in out and "waarschuwing" not in out + err, out + err
+
+
+# --- SIGTERM and SIGHUP are Ctrl-C ------------------------------------------------------------
+
+
+def test_stop_on_signals_raises_once_with_the_exit_code_and_restores_the_handlers() -> None:
+    import signal
+
+    before = signal.getsignal(signal.SIGHUP)
+    with pytest.raises(api.Stopped) as exc, api.stop_on_signals():
+        os.kill(os.getpid(), signal.SIGHUP)
+        time.sleep(1)  # the signal is delivered here
+    assert exc.value.exit_code == ExitCode.hangup and isinstance(exc.value, KeyboardInterrupt)
+    with api.stop_on_signals():
+        with contextlib.suppress(api.Stopped):
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(1)
+        os.kill(os.getpid(), signal.SIGTERM)  # a second signal during the clean-up is ignored
+        time.sleep(0.2)
+    assert signal.getsignal(signal.SIGHUP) is before
+
+
+def test_sighup_exits_129_from_the_command(tmp_path: Path) -> None:
+    import signal
+    import sys
+
+    p = tmp_path / "groot.csv"
+    rows = [f"A-{i};W;N;01-02-2026" for i in range(20000)]  # ~10 s of checking
+    p.write_text("dossiernummer;werkgever.naam;werknemer.naam;eerste_ziektedag\n" + "\n".join(rows),
+                 encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "dossier", "check", str(p), "--today", "2026-03-01"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    time.sleep(2.5)  # past start-up, into the check
+    proc.send_signal(signal.SIGHUP)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == ExitCode.hangup == 129, err
+    assert "Afgebroken" in err
