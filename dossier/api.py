@@ -347,7 +347,7 @@ def render_documents(soort: str, case_file: Path, *, output: Path | None = None,
     inputs = _case_inputs(loaded, settings)
     suffix = output.suffix.lower() if output is not None else ""
     folder = output is None or suffix not in (".docx", ".pdf")
-    refuse_overwrite(inputs, files=[] if folder else [output])  # type: ignore[list-item]
+    refuse_overwrite(inputs, files=[output] if output is not None and not folder else [])
     with tempfile.TemporaryDirectory(prefix="dossier-render-") as tmp:
         files = render_loaded(loaded, Path(tmp), soort=soort, settings=settings, today=today,
                               pdf=pdf or suffix == ".pdf", nummer=nummer)
