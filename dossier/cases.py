@@ -75,9 +75,11 @@ def iter_cases(paths: list[Path], *, today: date | None = None,
     files = expand_inputs([Path(p) for p in paths])
     if not files:
         raise UsageError("geen casusbestanden gevonden (verwacht .json, .csv of .xlsx)")
+    seen: dict[str, tuple[str, str]] = {}  # across the files too: each dossiernummer names a folder
     for path in files:
         try:
-            for record, case, issues in iter_validated(iter_records(path), today=today, bijlagen_map=bijlagen_map):
+            for record, case, issues in iter_validated(iter_records(path), today=today, seen=seen,
+                                                       bijlagen_map=bijlagen_map):
                 yield CaseItem(record, case, issues)
         except CaseDataError as e:
             yield CaseItem(None, None, e.issues or [Issue(Severity.fout, path.name, "", "", e.message)])

@@ -69,8 +69,11 @@ class Issue:
     message: str
 
     def __str__(self) -> str:
+        from dossier.privacy import escape_controls  # the issue may quote case data or a file name
+
         where = ", ".join(p for p in (self.source, self.location, self.field) if p)
-        return f"{self.severity}: {where}: {self.message}" if where else f"{self.severity}: {self.message}"
+        text = f"{self.severity}: {where}: {self.message}" if where else f"{self.severity}: {self.message}"
+        return escape_controls(text)
 
 
 class DossierError(Exception):

@@ -115,6 +115,10 @@ def _check_bsn(value: str | None) -> str | None:
     return digits
 
 
+#: Device names Windows reserves: no file or folder can have them, with any extension ("con.txt").
+_WINDOWS_RESERVED = re.compile(r"CON|PRN|AUX|NUL|COM[0-9]|LPT[0-9]", re.IGNORECASE)
+
+
 def _check_dossiernummer(value: str) -> str:
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._\- ]{0,63}", value) or ".." in value:
         raise PydanticCustomError(
@@ -122,6 +126,15 @@ def _check_dossiernummer(value: str) -> str:
             "dossiernummer mag alleen letters, cijfers, spatie, punt, streepje en liggend streepje"
             " bevatten (max. 64 tekens), omdat het ook als mapnaam dient",
         )
+    if value.endswith((".", " ")):
+        raise PydanticCustomError(
+            "dossiernummer", "dossiernummer mag niet eindigen op een punt of spatie: Windows laat die weg "
+            "uit een mapnaam, zodat twee dossiers dezelfde map krijgen")
+    if _WINDOWS_RESERVED.fullmatch(value.split(".")[0].rstrip(" ")):
+        raise PydanticCustomError(
+            "dossiernummer", "dossiernummer '{nummer}' is in Windows een gereserveerde apparaatnaam (CON, PRN, "
+            "AUX, NUL, COM1-COM9, LPT1-LPT9, ook met een extensie) en kan geen mapnaam zijn; kies een ander "
+            "nummer", {"nummer": value})
     return value
 
 
