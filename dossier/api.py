@@ -17,6 +17,9 @@ Documents and the dossier:
 Many cases:
     :func:`run_batch` with a :class:`Runner` (local pipeline or process pool) over the unit of work
     :func:`build_case`.
+Signals:
+    :func:`stop_on_signals` makes SIGTERM and SIGHUP stop a run the way Ctrl-C does
+    (:class:`Stopped`, a ``KeyboardInterrupt`` with the exit code 128 + signal).
 Templates and schema:
     :func:`list_templates`, :func:`export_templates`, :func:`check_templates`, :func:`case_schema`;
     the document kinds in :data:`KINDS`.
@@ -44,6 +47,7 @@ from dossier.errors import (
     Issue,
     MissingDependencyError,
     Severity,
+    Stopped,
     TemplateRenderError,
     UsageError,
 )
@@ -69,6 +73,7 @@ _LAZY: dict[str, str] = {
     "CaseItem": "dossier.cases", "LoadedCase": "dossier.cases", "iter_cases": "dossier.cases",
     "Finding": "dossier.findings", "KINDS": "dossier.kinds", "Kind": "dossier.kinds",
     "TemplateInfo": "dossier.render.templates", "Tijdlijn": "dossier.timeline",
+    "stop_on_signals": "dossier.signals",
 }
 
 
@@ -107,8 +112,10 @@ class CheckReport:
         return [i for i in self.issues if i.severity is Severity.waarschuwing]
 
 
-def load_cases(paths: list[Path], *, today: date | None = None) -> CheckReport:
+def load_cases(paths: list[Path], *, today: date | None = None, bijlagen_map: Path | None = None) -> CheckReport:
     """Read and validate every case in the given files/folders; unreadable files become issues.
+
+    Attachments must lie in each case file's folder or in ``bijlagen_map``.
 
     Raises:
         UsageError: no case files were given or found.
@@ -116,7 +123,7 @@ def load_cases(paths: list[Path], *, today: date | None = None) -> CheckReport:
     from dossier.cases import iter_cases
 
     report = CheckReport()
-    for item in iter_cases(paths, today=today):
+    for item in iter_cases(paths, today=today, bijlagen_map=bijlagen_map):
         report.records += item.record is not None
         report.issues.extend(item.issues)
         if item.loaded is not None:
@@ -136,7 +143,7 @@ def iter_checked(paths: list[Path], *, settings: Settings, today: date) -> Itera
     ``niveau``) and as :class:`Finding` objects in ``CaseItem.findings``."""
     from dossier.cases import CaseItem, iter_cases
 
-    for item in iter_cases(paths, today=today):
+    for item in iter_cases(paths, today=today, bijlagen_map=settings.bijlagen_map):
         loaded = item.loaded
         if loaded is None:
             yield item
@@ -292,7 +299,7 @@ def load_one_case(path: Path, *, dossier: str | None = None, settings: Settings,
     from dossier.cases import iter_cases
 
     name = Path(path).name
-    items = list(iter_cases([path], today=today))
+    items = list(iter_cases([path], today=today, bijlagen_map=settings.bijlagen_map))
     if dossier is not None:
         mine = [it.record is None or _dossiernummer(it) == dossier for it in items]
         # Header problems come with the file's first record, whichever case that is: they count for all.
@@ -353,7 +360,7 @@ def timelines(path: Path, *, dossier: str | None = None, settings: Settings,
     if dossier is not None:
         cases = [load_one_case(path, dossier=dossier, settings=settings, today=today).case]
     else:
-        report = load_cases([path], today=today)
+        report = load_cases([path], today=today, bijlagen_map=settings.bijlagen_map)
         if report.errors:
             raise CaseDataError(f"{Path(path).name}: {len(report.errors)} fout(en) in de casusgegevens",
                                 report.errors)
@@ -374,11 +381,26 @@ def format_timeline(items: list[tuple[Case, Tijdlijn]], fmt: TimelineFormat = "t
     return "\n".join(timeline_text(c, t) for c, t in items)
 
 
-def write_output(path: Path, text: str) -> Path:
-    """Write a text output atomically (complete or absent, never half); returns the path."""
-    from dossier.fileio import atomic_write_bytes
+def write_output(path: Path, text: str, *, inputs: list[Path] | None = None) -> Path:
+    """Write a text output atomically (complete or absent, never half); returns the path.
 
-    return atomic_write_bytes(Path(path), text.encode("utf-8"))
+    Raises:
+        UsageError: ``path`` is one of ``inputs`` (the file the text was made from).
+        AssemblyError: the disk is full or read-only.
+    """
+    from dossier.fileio import atomic_write_bytes, output_errors
+    from dossier.inputs import refuse_overwrite
+
+    refuse_overwrite(inputs or [], files=[path])
+    with output_errors(Path(path)):
+        return atomic_write_bytes(Path(path), text.encode("utf-8"))
+
+
+def _case_inputs(loaded: LoadedCase, settings: Settings) -> list[Path]:
+    from dossier.inputs import case_inputs
+
+    return case_inputs(loaded.record.source, [b.bestand for b in loaded.case.bijlagen],
+                       bijlagen_map=settings.bijlagen_map, templates_dir=settings.templates_dir)
 
 
 # --- documents and the dossier -------------------------------------------------------------
@@ -393,27 +415,40 @@ def render_documents(soort: str, case_file: Path, *, output: Path | None = None,
     gives exactly one document (a ``.pdf`` implies ``pdf``).
 
     Raises:
-        UsageError: unknown kind or ``nummer``; one file asked for but several documents made.
+        UsageError: unknown kind or ``nummer``; one file asked for but several documents made; an
+            output would overwrite an input (the case file, an attachment, a template).
+        AssemblyError: the disk is full or read-only.
         CaseDataError, TemplateRenderError, ConversionError: as their names say.
     """
-    from dossier.fileio import atomic_path
+    from dossier.fileio import atomic_path, output_errors
+    from dossier.inputs import refuse_overwrite
     from dossier.kinds import document_kind
     from dossier.pipeline import render_documents as render_loaded
 
     if soort != "alle":
         document_kind(soort)  # an unknown kind is refused before the case is read
     loaded = load_one_case(case_file, dossier=dossier, settings=settings, today=today)
+    inputs = _case_inputs(loaded, settings)
     suffix = output.suffix.lower() if output is not None else ""
-    if output is None or suffix not in (".docx", ".pdf"):
-        return render_loaded(loaded, output or Path.cwd(), soort=soort, settings=settings, today=today,
-                                pdf=pdf, nummer=nummer)
+    folder = output is None or suffix not in (".docx", ".pdf")
+    refuse_overwrite(inputs, files=[output] if output is not None and not folder else [])
     with tempfile.TemporaryDirectory(prefix="dossier-render-") as tmp:
         files = render_loaded(loaded, Path(tmp), soort=soort, settings=settings, today=today,
-                                 pdf=pdf or suffix == ".pdf", nummer=nummer)
+                              pdf=pdf or suffix == ".pdf", nummer=nummer)
+        if folder:  # names are known only now: check them before the first one is written
+            out_dir = output or Path.cwd()
+            targets = [out_dir / f.name for f in files]
+            refuse_overwrite(inputs, files=targets)
+            with output_errors(out_dir):
+                for f, target in zip(files, targets, strict=True):
+                    with atomic_path(target) as part:
+                        shutil.copyfile(f, part)
+            return targets
         wanted = [f for f in files if f.suffix.lower() == suffix]
         if len(wanted) != 1:
             raise UsageError(f"'{soort}' geeft {len(wanted)} documenten; geef een map op met -o")
-        with atomic_path(output) as target:
+        assert output is not None
+        with output_errors(output), atomic_path(output) as target:
             shutil.copyfile(wanted[0], target)
     return [output]
 
@@ -423,17 +458,32 @@ def build(case_file: Path, *, output: Path | None = None, uwv_dir: Path | None =
     """Build the complete, indexed PDF re-integration dossier of the case in ``case_file``.
 
     ``output`` defaults to ``DOSSIERNUMMER.pdf`` in the current folder; ``uwv_dir`` also writes the
-    UWV upload set there. The result lists the findings (``warnings``) and what was written.
+    UWV upload set there (a new folder, or this dossier's previous set, which is replaced whole).
+    The result lists the findings (``warnings``) and what was written.
 
     Raises:
+        UsageError: an output is an input (case file, attachment, template), ``uwv_dir`` holds an
+            input or the dossier PDF, or is not empty and not this dossier's previous set.
+        AssemblyError: also when the disk is full or read-only (nothing half-written is left).
         CaseDataError: the case is invalid (or, with ``settings.strict``, has warnings or findings).
         AssemblyError: an attachment cannot be used (all problems in ``issues``).
         TemplateRenderError, ConversionError, MissingDependencyError: as their names say.
     """
+    from dossier.inputs import refuse_overwrite
     from dossier.pipeline import build_dossier
+    from dossier.uwv import check_uwv_dir
 
     loaded = load_one_case(case_file, dossier=dossier, settings=settings, today=today)
-    out = output or Path.cwd() / f"{loaded.case.dossiernummer}.pdf"
+    out = Path(output or Path.cwd() / f"{loaded.case.dossiernummer}.pdf")
+    inputs = _case_inputs(loaded, settings)
+    # Before any work: nothing written may be an input, and the UWV folder is replaced whole.
+    refuse_overwrite(inputs, files=[out, out.with_suffix(".index.json")],
+                     folders=[uwv_dir] if uwv_dir is not None else [])
+    if uwv_dir is not None:
+        if out.resolve().is_relative_to(Path(uwv_dir).resolve()):
+            raise UsageError(f"het dossier '{out}' mag niet in de --uwv-map '{uwv_dir}' staan: die map wordt in "
+                             "zijn geheel vervangen")
+        check_uwv_dir(uwv_dir, loaded.case.dossiernummer)
     return build_dossier(loaded, out=out, settings=settings, today=today, uwv_dir=uwv_dir)
 
 
@@ -512,6 +562,7 @@ __all__ = [  # what is defined here, then what loads on first use
     "NIVEAUS",
     "Settings",
     "Severity",
+    "Stopped",
     "TemplateCheck",
     "TemplateRenderError",
     "UsageError",

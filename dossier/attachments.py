@@ -12,6 +12,7 @@ from pathlib import Path
 
 from dossier.cases import LoadedCase
 from dossier.errors import AssemblyError, Issue, Severity
+from dossier.inputs import locate_attachment
 from dossier.kinds import KINDS
 from dossier.model import Bijlage
 from dossier.privacy import scrub
@@ -75,13 +76,13 @@ def _check_one(i: int, b: Bijlage, base: Path, work: Path,
         return None, [(Severity.fout, "soort", f"'{b.titel}' is een medisch document en wordt geweigerd: "
                        "medische informatie gaat alleen van de werknemer of bedrijfsarts naar UWV, nooit in het "
                        "dossier van de werkgever")]
-    try:
-        path = (base / b.bestand).resolve()
-        exists = path.is_file()
-    except (OSError, ValueError):  # a name too long or otherwise impossible for this file system
-        exists = False
-    if not exists:
+    found = locate_attachment(b.bestand, base, opts.bijlagen_map)
+    if found.outside:
+        return None, [(Severity.fout, "bestand", f"bestand '{b.bestand}' ligt buiten de map van het casusbestand"
+                       f"{' en de bijlagenmap' if opts.bijlagen_map else ''} en wordt geweigerd")]
+    if found.path is None:
         return None, [(Severity.fout, "bestand", f"bestand '{b.bestand}' niet gevonden (gezocht in {base})")]
+    path = found.path
     suffix = path.suffix.lower()
     item = PreparedAttachment(i, b, path)
     if suffix == ".pdf":

@@ -31,7 +31,8 @@ from typing import Protocol
 from dossier.cases import CaseItem, LoadedCase, iter_cases
 from dossier.convert import Converter, make_converter
 from dossier.errors import DossierError, Severity, UsageError
-from dossier.fileio import atomic_write_bytes, ensure_dir
+from dossier.fileio import atomic_write_bytes, ensure_dir, output_errors
+from dossier.inputs import case_inputs, refuse_overwrite, template_inputs
 from dossier.kinds import document_kinds
 from dossier.loaders import expand_inputs, iter_records
 from dossier.pipeline import ALLE, DOSSIER, CaseWork, converter_for, finish_case, prepare_case, process_case
@@ -215,6 +216,13 @@ def _begin(loaded: LoadedCase, out_dir: Path) -> _Flight:
     return _Flight(loaded, tmp, time.perf_counter())
 
 
+def _guard(job: BatchJob, loaded: LoadedCase) -> None:
+    """A case's folder is replaced whole when it is published: it must not hold one of its inputs."""
+    refuse_overwrite(case_inputs(loaded.record.source, [b.bestand for b in loaded.case.bijlagen],
+                                 bijlagen_map=job.settings.bijlagen_map, templates_dir=job.settings.templates_dir),
+                     folders=[case_folder(job.out_dir, loaded.case.dossiernummer)])
+
+
 def _failure(loaded: LoadedCase, exc: BaseException, start: float) -> CaseResult:
     """The report row of a case that failed; the BSN never reaches it."""
     nummer, seconds = loaded.case.dossiernummer, round(time.perf_counter() - start, 3)
@@ -229,9 +237,10 @@ def _failure(loaded: LoadedCase, exc: BaseException, start: float) -> CaseResult
 def _publish(flight: _Flight, out_dir: Path, files: list[Path]) -> CaseResult:
     """Move the finished case folder into place (one rename: complete or absent, never half)."""
     final = case_folder(out_dir, flight.nummer)
-    if final.exists():
-        shutil.rmtree(final)
-    os.replace(flight.tmp, final)
+    with output_errors(final):
+        if final.exists():
+            shutil.rmtree(final)
+        os.replace(flight.tmp, final)
     names = [str(Path(flight.nummer) / f.relative_to(flight.tmp)) for f in files]
     return CaseResult(flight.nummer, "ok", names, [], round(time.perf_counter() - flight.start, 3),
                       flight.loaded.record.location)
@@ -245,6 +254,7 @@ def build_case(job: BatchJob, loaded: LoadedCase, converter: Converter) -> CaseR
     """
     flight = _begin(loaded, job.out_dir)
     try:
+        _guard(job, loaded)
         files = process_case(loaded, flight.tmp, soort=job.soort, settings=job.settings, today=job.today,
                              converter=converter)
         return _publish(flight, job.out_dir, files)
@@ -376,6 +386,7 @@ class PipelinedRunner:
                     break
                 flight = _begin(lc, job.out_dir)
                 try:
+                    _guard(job, lc)
                     flight.work = prepare_case(lc, flight.tmp, soort=job.soort, settings=job.settings,
                                                today=job.today)
                 except Exception as e:
@@ -433,11 +444,12 @@ _worker_converter: Converter | None = None  # per pool worker process: its own L
 def _worker_init(settings: Settings) -> None:
     """Runs once in every worker process: start that worker's own LibreOffice."""
     global _worker_converter
-    import signal
     from multiprocessing.util import Finalize
 
-    # Ctrl-C goes to the parent, which stops the pool; workers finish or drop their case cleanly.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from dossier.signals import worker_signals
+
+    # Ctrl-C, SIGTERM, SIGHUP go to the parent, which stops the pool; workers finish or drop their case.
+    worker_signals()
     _worker_converter = make_converter(settings)
     _worker_converter.start()
     gc.freeze()  # what the worker inherited stays; full collections only scan the per-case garbage
@@ -504,21 +516,28 @@ def run_batch(inputs: list[Path], out_dir: Path, *, soort: str = DOSSIER, jobs: 
     """Process every case in ``inputs`` (CSV, XLSX, JSON list or folders) into ``out_dir``.
 
     Invalid cases are reported as ``fout`` with their problems; existing case folders are
-    ``overgeslagen`` with ``skip_existing``. On Ctrl-C the finished cases stay, unfinished ones leave
-    nothing, and the report lists what was not done; ``KeyboardInterrupt`` is re-raised after the
-    report is written. ``runner`` replaces the local one that ``jobs`` chooses (it must not be entered yet).
+    ``overgeslagen`` with ``skip_existing``. On Ctrl-C (or SIGTERM/SIGHUP under
+    :func:`dossier.signals.stop_on_signals`) the finished cases stay, unfinished ones leave nothing,
+    and the report lists what was not done; the ``KeyboardInterrupt`` is re-raised after the report
+    is written. ``runner`` replaces the local one that ``jobs`` chooses (it must not be entered yet).
 
     Raises:
-        UsageError: an unknown ``soort``, or no case files in ``inputs``.
+        UsageError: an unknown ``soort``, no case files in ``inputs``, or a report would overwrite an
+            input (a case whose folder holds one of its inputs fails on its own).
+        AssemblyError: the output folder cannot be written (disk full, read-only).
     """
     start = time.perf_counter()
     if soort not in (*document_kinds(), ALLE, DOSSIER):
         raise UsageError(f"onbekende soort '{soort}'; kies uit: {', '.join(document_kinds())}, alle of dossier")
     if not expand_inputs([Path(p) for p in inputs]):
         raise UsageError("geen casusbestanden gevonden (verwacht .json, .csv of .xlsx)")
+    out_dir = Path(out_dir)
+    refuse_overwrite([*expand_inputs([Path(p) for p in inputs]), *template_inputs(settings.templates_dir)],
+                     files=[out_dir / REPORT_JSON, out_dir / REPORT_CSV])
     runner = runner or make_runner(max(1, jobs or os.cpu_count() or 1), settings)
-    job = BatchJob(Path(out_dir), soort, settings, today)
-    ensure_dir(out_dir)
+    job = BatchJob(out_dir, soort, settings, today)
+    with output_errors(out_dir):
+        ensure_dir(out_dir)
     _remove_stale_tmp(out_dir)
     with runner:
         return _run(runner, job, inputs, skip_existing=skip_existing, progress=progress, start=start)
@@ -551,7 +570,7 @@ def _run(runner: Runner, job: BatchJob, inputs: list[Path], *, skip_existing: bo
             counts["failed"] += result.status == "fout"
 
     def cases() -> Iterator[LoadedCase]:
-        for item in iter_cases(inputs, today=job.today):
+        for item in iter_cases(inputs, today=job.today, bijlagen_map=job.settings.bijlagen_map):
             loaded = item.loaded
             if loaded is None:  # invalid or unreadable: one row with every problem found
                 problems = [scrub(str(i)) for i in item.errors]
@@ -565,13 +584,15 @@ def _run(runner: Runner, job: BatchJob, inputs: list[Path], *, skip_existing: bo
                 yield loaded
 
     stream = cases()
+    stopped: KeyboardInterrupt | None = None
     tick()
     try:
         for result in runner.run(job, stream):
             finished.add(result.dossiernummer)
             add(result)
             tick()
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as e:  # Ctrl-C, or SIGTERM/SIGHUP as dossier.errors.Stopped
+        stopped = e
         report.interrupted = True
         rest = [(nr, loc) for nr, loc in started.items() if nr not in finished]
         with contextlib.suppress(Exception):
@@ -579,9 +600,10 @@ def _run(runner: Runner, job: BatchJob, inputs: list[Path], *, skip_existing: bo
         report.results += _unfinished(out_dir, rest, wall_start)
     report.seconds = round(time.perf_counter() - start, 2)
     _remove_stale_tmp(out_dir)
-    write_report(report, out_dir)
-    if report.interrupted:
-        raise KeyboardInterrupt
+    with output_errors(out_dir):
+        write_report(report, out_dir)
+    if stopped is not None:
+        raise stopped
     return report
 
 

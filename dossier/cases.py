@@ -28,6 +28,8 @@ class LoadedCase:
 
     record: Record
     case: Case
+    #: the warnings validation found (errors make no LoadedCase); the build reports them with its own
+    issues: tuple[Issue, ...] = ()
 
     @property
     def label(self) -> str:
@@ -58,18 +60,21 @@ class CaseItem:
 
     @property
     def loaded(self) -> LoadedCase | None:
-        return LoadedCase(self.record, self.case) if self.record is not None and self.case is not None else None
+        if self.record is None or self.case is None:
+            return None
+        return LoadedCase(self.record, self.case, tuple(self.issues))
 
     @property
     def errors(self) -> list[Issue]:
         return [i for i in self.issues if i.severity is Severity.fout]
 
 
-def iter_cases(paths: list[Path], *, today: date | None = None) -> Iterator[CaseItem]:
+def iter_cases(paths: list[Path], *, today: date | None = None,
+               bijlagen_map: Path | None = None) -> Iterator[CaseItem]:
     """Stream and validate every case in the given files/folders, one record at a time.
 
     Memory stays flat however long the input is. An unreadable file yields one item with its error
-    and the other files go on.
+    and the other files go on. Attachments must be inside each case file's folder or ``bijlagen_map``.
 
     Raises:
         UsageError: no case files were given or found.
@@ -80,7 +85,8 @@ def iter_cases(paths: list[Path], *, today: date | None = None) -> Iterator[Case
     seen: dict[str, tuple[str, str]] = {}  # across the files too: each dossiernummer names a folder
     for path in files:
         try:
-            for record, case, issues in iter_validated(iter_records(path), today=today, seen=seen):
+            for record, case, issues in iter_validated(iter_records(path), today=today, seen=seen,
+                                                       bijlagen_map=bijlagen_map):
                 yield CaseItem(record, case, issues)
         except CaseDataError as e:
             yield CaseItem(None, None, e.issues or [Issue(Severity.fout, path.name, "", "", e.message)])

@@ -70,6 +70,9 @@ strict_alle_option = click.option("--strict-alle", "strict_alle", is_flag=True, 
                                   help="Als --strict, en ook bevindingen met niveau aandachtspunt tellen als fouten.")
 pdfa_option = click.option("--pdfa", is_flag=True, default=None,
                            help="Maak PDF/A-2b (archiefformaat); niet-conforme bijlagen worden genoemd.")
+bijlagen_map_option = click.option(
+    "--bijlagen-map", "bijlagen_map", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="Map waarin bijlagen ook mogen staan (naast de map van het casusbestand); daarbuiten wordt niets gelezen.")
 ocr_option = click.option("--ocr", is_flag=True, default=None,
                           help="Maak gescande bijlagen doorzoekbaar met OCR (ocrmypdf, Nederlands).")
 
@@ -94,9 +97,8 @@ def handle_errors(f: F) -> F:
                 log.exception("details")
             click.echo(f"Fout: {scrub(e.message)}", err=True)
             sys.exit(int(e.exit_code))
-        except KeyboardInterrupt:
-            click.echo("Afgebroken.", err=True)
-            sys.exit(int(ExitCode.interrupted))
+        except KeyboardInterrupt as e:  # Ctrl-C, or SIGTERM/SIGHUP (api.Stopped)
+            _aborted(e)
         except BrokenPipeError:  # output piped into `head` or a closed pager: stop quietly
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(int(ExitCode.bad_args))
@@ -111,6 +113,15 @@ def handle_errors(f: F) -> F:
             sys.exit(int(ExitCode.internal_error))
 
     return wrapper  # type: ignore[return-value]
+
+
+def _aborted(e: BaseException | None) -> None:
+    """Exit after Ctrl-C (130), SIGTERM (143) or SIGHUP (129)."""
+    if isinstance(e, api.Stopped):
+        click.echo(f"Afgebroken (signaal {e.signum}).", err=True)
+        sys.exit(e.exit_code)
+    click.echo("Afgebroken.", err=True)
+    sys.exit(int(ExitCode.interrupted))
 
 
 def _settings(**overrides: Any) -> Settings:
@@ -161,13 +172,17 @@ def check(cases: tuple[Path, ...], today: date | None, fmt: str, strict: bool | 
     """
     settings = _settings(strict=strict, strict_alle=strict_alle, wia_aanvraag_week=wia_week)
     run = api.check(list(cases), settings=settings, today=_today(today))
+    # -q: errors only (with --strict warnings may count as errors, so they stay).
+    quiet = (click.get_current_context().ensure_object(State).verbosity < 0
+             and not (settings.strict or settings.strict_alle))
     if fmt == "json":  # collected in memory: one JSON document
         click.echo(json.dumps(run.as_json(), ensure_ascii=False, indent=2))
     else:  # streamed: printed as each case is checked, so memory stays flat for any input
         for item in run:
-            for issue in item.issues:
+            for issue in item.errors if quiet else item.issues:
                 click.echo(scrub(str(issue)))
-    click.echo(run.summary(), err=True)
+    if not quiet:
+        click.echo(run.summary(), err=True)
     if run.failed:
         sys.exit(int(ExitCode.invalid_data))
 
@@ -194,7 +209,7 @@ def timeline(case: Path, today: date | None, fmt: str, dossier_nr: str | None,
     items = api.timelines(case, dossier=dossier_nr, settings=settings, today=_today(today))
     text = api.format_timeline(items, fmt)  # type: ignore[arg-type]
     if output is not None:
-        api.write_output(output, text)
+        api.write_output(output, text, inputs=[case])
         log.info("Geschreven: %s", output)
     else:
         click.echo(text, nl=False)
@@ -228,17 +243,18 @@ def _print_warnings(issues: list[Issue]) -> None:
 @templates_option
 @dossier_option
 @today_option
+@bijlagen_map_option
 @_verbosity_options
 @handle_errors
 def render(soort: str, case: Path, output: Path | None, as_pdf: bool, templates_dir: Path | None,
-           dossier_nr: str | None, today: date | None) -> None:
+           dossier_nr: str | None, today: date | None, bijlagen_map: Path | None) -> None:
     """Vul een Word-sjabloon met de gegevens van een casus.
 
     SOORT is de naam van het sjabloon zonder .docx (bijv. plan_van_aanpak, inspanningsrapportage)
     of 'alle'. Inspanningsrapportages worden per periode gemaakt. Ontbreken gegevens, dan bevat het
     document invulruimte; 'dossier check' zegt wat er ontbreekt.
     """
-    settings = _settings(templates_dir=templates_dir)
+    settings = _settings(templates_dir=templates_dir, bijlagen_map=bijlagen_map)
     files = api.render_documents(soort, case, output=output, pdf=as_pdf, dossier=dossier_nr, settings=settings,
                        today=_today(today))
     for f in files:
@@ -302,18 +318,20 @@ def templates_check(directory: Path) -> None:
 @click.option("--keep-work", is_flag=True, default=None, help="Bewaar de werkmap (voor foutzoeken).")
 @pdfa_option
 @ocr_option
+@bijlagen_map_option
 @_verbosity_options
 @handle_errors
 def build(case: Path, output: Path | None, uwv_dir: Path | None, templates_dir: Path | None,
           dossier_nr: str | None, today: date | None, strict: bool | None, strict_alle: bool | None,
-          wia_week: int | None, keep_work: bool | None, pdfa: bool | None, ocr: bool | None) -> None:
+          wia_week: int | None, keep_work: bool | None, pdfa: bool | None, ocr: bool | None,
+          bijlagen_map: Path | None) -> None:
     """Bouw het complete, geïndexeerde PDF-re-integratiedossier van een casus.
 
     Voorblad, inhoudsopgave met paginanummers en links, alle documenten en bijlagen in de volgorde
     van UWV, bladwijzers en op elke pagina het dossiernummer en 'pagina X van Y'.
     """
     settings = _settings(templates_dir=templates_dir, strict=strict, strict_alle=strict_alle, keep_work=keep_work,
-                         wia_aanvraag_week=wia_week, pdfa=pdfa, ocr=ocr)
+                         wia_aanvraag_week=wia_week, pdfa=pdfa, ocr=ocr, bijlagen_map=bijlagen_map)
     result = api.build(case, output=output, uwv_dir=uwv_dir, dossier=dossier_nr, settings=settings,
                        today=_today(today))
     _print_warnings(result.warnings)
@@ -337,17 +355,19 @@ def build(case: Path, output: Path | None, uwv_dir: Path | None, templates_dir: 
 @wia_week_option
 @pdfa_option
 @ocr_option
+@bijlagen_map_option
 @_verbosity_options
 @handle_errors
 def batch(inputs: tuple[Path, ...], out_dir: Path, soort: str, jobs: int | None, skip_existing: bool,
           templates_dir: Path | None, today: date | None, wia_week: int | None, pdfa: bool | None,
-          ocr: bool | None) -> None:
+          ocr: bool | None, bijlagen_map: Path | None) -> None:
     """Verwerk veel casussen tegelijk (CSV, Excel, JSON-lijst of een map met casusbestanden).
 
     Eén mislukte casus stopt de rest niet. Schrijft batch-rapport.json en batch-rapport.csv in de
     uitvoermap. Exitcode 0 als alles lukte, 7 als een of meer casussen mislukten.
     """
-    settings = _settings(templates_dir=templates_dir, wia_aanvraag_week=wia_week, pdfa=pdfa, ocr=ocr)
+    settings = _settings(templates_dir=templates_dir, wia_aanvraag_week=wia_week, pdfa=pdfa, ocr=ocr,
+                         bijlagen_map=bijlagen_map)
     state = click.get_current_context().ensure_object(State)
     show = state.verbosity >= 0 and sys.stderr.isatty()
     bar = _ProgressLine() if show else None
@@ -392,11 +412,13 @@ def _duration(seconds: float | None) -> str:
 
 def run(argv: list[str] | None = None) -> None:
     """Console entry point: like ``main()``, but usage errors exit with 1 (click uses 2, which is
-    our "invalid data" code) and Ctrl-C exits with 130."""
+    our "invalid data" code), Ctrl-C exits with 130, SIGTERM with 143 and SIGHUP with 129 — each after
+    the same clean-up."""
     # Everything this process (and LibreOffice under it) creates holds personal data: owner only.
     os.umask(0o077)
     try:
-        result = main.main(args=argv, prog_name="dossier", standalone_mode=False)
+        with api.stop_on_signals():
+            result = main.main(args=argv, prog_name="dossier", standalone_mode=False)
     except click.exceptions.Exit as e:
         sys.exit(e.exit_code)
     except click.UsageError as e:
@@ -405,9 +427,10 @@ def run(argv: list[str] | None = None) -> None:
     except click.ClickException as e:
         e.show()
         sys.exit(int(ExitCode.bad_args))
-    except (click.Abort, KeyboardInterrupt):
-        click.echo("Afgebroken.", err=True)
-        sys.exit(int(ExitCode.interrupted))
+    except click.Abort as e:
+        _aborted(e.__cause__ or e.__context__)
+    except KeyboardInterrupt as e:
+        _aborted(e)
     sys.exit(result if isinstance(result, int) else 0)
 
 

@@ -24,7 +24,9 @@ class ExitCode(enum.IntEnum):
     output_error: the dossier could not be assembled or written.
     batch_failures: a batch finished, but some cases failed.
     internal_error: a bug in dossier (please report it).
-    interrupted: stopped by the user (Ctrl-C).
+    hangup: stopped by SIGHUP (the terminal closed); 128 + 1.
+    interrupted: stopped by the user (Ctrl-C, SIGINT); 128 + 2.
+    terminated: stopped by SIGTERM (systemd, Docker, CI, kill); 128 + 15.
     """
 
     ok = 0
@@ -36,7 +38,9 @@ class ExitCode(enum.IntEnum):
     output_error = 6
     batch_failures = 7
     internal_error = 10
+    hangup = 129
     interrupted = 130
+    terminated = 143
 
 
 class Severity(enum.StrEnum):
@@ -147,3 +151,16 @@ class BatchFailures(DossierError):
     """Raised by the CLI layer when a batch finished but some cases failed."""
 
     exit_code = ExitCode.batch_failures
+
+
+class Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, raised in the main thread so that everything a Ctrl-C cleans up is cleaned
+    up the same way (it *is* a ``KeyboardInterrupt``); ``exit_code`` is 128 + the signal number."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + self.signum

@@ -7,10 +7,13 @@ by the owner only (0600; folders 0700): they hold personal data of an employee.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+
+from dossier.errors import AssemblyError
 
 FILE_MODE = 0o600
 DIR_MODE = 0o700
@@ -46,3 +49,25 @@ def atomic_write_bytes(target: Path, data: bytes) -> Path:
         handle.flush()
         os.fsync(handle.fileno())
     return target
+
+
+@contextlib.contextmanager
+def output_errors(target: Path) -> Iterator[None]:
+    """Turn a failed write (disk full, read-only, no permission) into an :class:`AssemblyError`
+    (exit 6) with a Dutch message naming the path."""
+    try:
+        yield
+    except OSError as e:
+        raise write_error(e, target) from e
+
+
+_REASONS = {errno.ENOSPC: "de schijf is vol", errno.EDQUOT: "het schijfquotum is op",
+            errno.EROFS: "het bestandssysteem is alleen-lezen", errno.EACCES: "geen schrijfrechten",
+            errno.EPERM: "geen schrijfrechten"}
+
+
+def write_error(e: OSError, target: Path) -> AssemblyError:
+    """The Dutch :class:`AssemblyError` (exit 6) for a write that failed, naming the path."""
+    where = e.filename or target
+    reason = _REASONS.get(e.errno or 0, e.strerror or type(e).__name__)
+    return AssemblyError(f"kan niet schrijven naar '{where}': {reason} (er is geen half bestand achtergelaten)")

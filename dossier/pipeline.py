@@ -33,7 +33,7 @@ from dossier.attachments import PreparedAttachment, preflight_attachments
 from dossier.cases import LoadedCase
 from dossier.convert import Converter, make_converter
 from dossier.errors import AssemblyError, CaseDataError, Issue, Severity, UsageError
-from dossier.fileio import atomic_path, atomic_write_bytes, ensure_dir
+from dossier.fileio import atomic_path, ensure_dir, output_errors
 from dossier.findings import case_findings
 from dossier.kinds import KINDS, group_position
 from dossier.model import Case
@@ -210,7 +210,8 @@ def _fill_dossier(w: CaseWork) -> None:
     from dossier.render import plan_documents, plan_voorblad
 
     case, loaded, settings = w.loaded.case, w.loaded, w.settings
-    w.attachments, issues = preflight_attachments(loaded, w.folder, settings)
+    w.attachments, found = preflight_attachments(loaded, w.folder, settings)
+    issues = [*loaded.issues, *found]
     where = f"dossier {case.dossiernummer}"
     issues += [f.issue(loaded.record.source.name, where) for f in case_findings(case, w.tl, settings=settings)]
     errors = [i for i in issues if i.severity is Severity.fout]
@@ -292,11 +293,13 @@ def finish_dossier(w: CaseWork, *, out: Path, uwv_dir: Path | None = None) -> Bu
     keys = ("key", "title", "group", "start_page", "end_page", "page_count")
     index = {"dossiernummer": case.dossiernummer, "paginas": result.total_pages,
              "delen": [{k: pl.to_dict()[k] for k in keys} for pl in result.parts]}
-    with atomic_path(out) as tmp:
+    index_json = out.with_suffix(".index.json")
+    # A full or read-only disk: exit 6, and neither file half-written.
+    with output_errors(out), atomic_path(out) as tmp, atomic_path(index_json) as tmp_index:
         shutil.copyfile(staged, tmp)
-    index_json = atomic_write_bytes(out.with_suffix(".index.json"),
-                                    json.dumps(index, ensure_ascii=False, indent=2).encode("utf-8"))
-    uwv_files = write_uwv_set(case, parts, uwv_dir, meta=meta) if uwv_dir is not None else []
+        tmp_index.write_bytes(json.dumps(index, ensure_ascii=False, indent=2).encode("utf-8"))
+    with output_errors(uwv_dir or out):
+        uwv_files = write_uwv_set(case, parts, uwv_dir, meta=meta) if uwv_dir is not None else []
     w.lap("publish")
     return BuildResult(out, index_json, result.total_pages, index["delen"], w.warnings, uwv_files, w.timings)
 

@@ -18,15 +18,19 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from dossier.model_walk import walk_values
+from dossier.loaders.nl_values import bsn_elfproef
+from dossier.model_walk import fields_holding, walk_values
+
+M = TypeVar("M", bound=BaseModel)
 
 #: A BSN as people write it and the model accepts it: 123456789, 1234.56.789 or 123 456 789 (dots,
 #: spaces or dashes), not glued to other digits. One pass: scrub runs on every message and log line.
-_BSN_LIKE = re.compile(r"(?<!\d)\d{3}(?:\d{6}|\d[.\s-]\d{2}[.\s-]\d{3}|[.\s-]\d{3}[.\s-]\d{3})(?!\d)")
+#: A loonheffingennummer (123456789L01) is not a BSN: nine digits followed by L and two digits stay.
+_BSN_LIKE = re.compile(r"(?<!\d)\d{3}(?:\d{6}|\d[.\s-]\d{2}[.\s-]\d{3}|[.\s-]\d{3}[.\s-]\d{3})(?!\d|[Ll]\d{2})")
 
 
 def mask_bsn(value: str) -> str:
@@ -56,6 +60,54 @@ def scrub(text: str) -> str:
     ``*****6789``: the notations the model itself accepts as a BSN.
     """
     return escape_controls(_BSN_LIKE.sub(lambda m: mask_bsn(m.group()), text))
+
+
+#: Fields where a BSN is meant to be (the employee's own) or that name a file to find, not to show.
+_BSN_FIELDS = frozenset({"bsn", "bestand", "wachtwoord"})
+
+
+def _has_bsn(text: str) -> bool:
+    return any(bsn_elfproef(re.sub(r"\D", "", m.group())) for m in _BSN_LIKE.finditer(text))
+
+
+def mask_bsn_text(text: str) -> str:
+    """Mask the numbers in ``text`` that pass the elfproef (a BSN); other numbers stay as typed."""
+    def mask(m: re.Match[str]) -> str:
+        return mask_bsn(m.group()) if bsn_elfproef(re.sub(r"\D", "", m.group())) else m.group()
+
+    return _BSN_LIKE.sub(mask, text)
+
+
+def mask_free_bsn(model: M, prefix: str = "") -> tuple[M, list[str]]:
+    """A copy of ``model`` with every BSN typed into free text masked (titles, names, notes).
+
+    Returns the copy (``model`` itself when nothing changed) and the dotted paths of the masked
+    fields. The employee's ``bsn`` field and file names are left alone.
+    """
+    changed: list[str] = []
+    update: dict[str, Any] = {}
+    for name in fields_holding(type(model), str, _BSN_FIELDS):
+        value = getattr(model, name)
+        new, paths = _mask_value(value, f"{prefix}{name}")
+        if paths:
+            update[name] = new
+            changed += paths
+    return (model.model_copy(update=update) if update else model), changed
+
+
+def _mask_value(value: Any, path: str) -> tuple[Any, list[str]]:
+    if isinstance(value, str):
+        return (mask_bsn_text(value), [path]) if _has_bsn(value) else (value, [])
+    if isinstance(value, BaseModel):
+        return mask_free_bsn(value, f"{path}.")
+    if isinstance(value, list):
+        out, paths = [], []
+        for i, item in enumerate(value):
+            new, found = _mask_value(item, f"{path}.{i}")
+            out.append(new)
+            paths += found
+        return (out, paths) if paths else (value, [])
+    return value, []
 
 
 # --- medical terms in free text ----------------------------------------------------------------

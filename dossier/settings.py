@@ -33,6 +33,8 @@ class Settings:
         converter: "libreoffice" (the real one) or "fake" (placeholder PDFs, for tests).
         pdfa: produce PDF/A-2b (LibreOffice export, identification and OutputIntent on the dossier).
         ocr: give scanned attachments a Dutch text layer with ocrmypdf (the ``ocr`` extra).
+        bijlagen_map: a second folder attachments may be in, besides the case file's own folder
+            (a web application's file store); nothing outside these two is ever read.
     """
 
     locale: str = "nl_NL"
@@ -47,6 +49,7 @@ class Settings:
     converter: str = "libreoffice"
     pdfa: bool = False
     ocr: bool = False
+    bijlagen_map: Path | None = None
 
     def blocks(self, issue: Issue) -> bool:
         """Whether ``issue`` makes a run fail under these settings (errors always do)."""

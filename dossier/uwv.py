@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import tempfile
 from pathlib import Path
 
+from dossier.errors import UsageError
 from dossier.fileio import atomic_write_bytes, ensure_dir
+from dossier.inputs import UWV_MARKER
 from dossier.kinds import KINDS
 from dossier.model import Case
 from dossier.nl_format import datum
@@ -26,15 +31,72 @@ def uwv_type(kind: str) -> str:
     return found.uwv_type if found is not None and found.uwv_type else DEFAULT_TYPE
 
 
+def check_uwv_dir(uwv_dir: Path, dossiernummer: str) -> None:
+    """Refuse a folder the UWV set may not replace: a file, or a non-empty folder that is not this
+    dossier's previous set (recognised by its marker file).
+
+    Raises:
+        UsageError: saying what the folder holds.
+    """
+    uwv_dir = Path(uwv_dir)
+    if not uwv_dir.exists():
+        return
+    if not uwv_dir.is_dir():
+        raise UsageError(f"--uwv '{uwv_dir}' is een bestand, geen map")
+    marker = uwv_dir / UWV_MARKER
+    if marker.is_file():
+        owner = marker.read_text(encoding="utf-8", errors="replace").strip()
+        if owner != dossiernummer:
+            raise UsageError(f"map '{uwv_dir}' bevat de uploadset van dossier {owner}, niet van {dossiernummer}; "
+                             "kies een lege of nieuwe map")
+        return
+    if any(uwv_dir.iterdir()):
+        raise UsageError(f"map '{uwv_dir}' is niet leeg en is geen eerdere uploadset van dossier {dossiernummer}; "
+                         "kies een lege of nieuwe map (bestanden van een ander dossier mogen niet in de set komen)")
+
+
 def write_uwv_set(case: Case, ordered: list[Part], uwv_dir: Path, *, meta: DossierMeta) -> list[Path]:
     """Each RIV part as its own PDF named by UWV document type and date, BSN on every page.
 
-    File names never contain the BSN. ``overzicht.txt`` says what to upload under which type.
+    File names never contain the BSN. ``overzicht.txt`` says what to upload under which type. The set
+    is written whole into a hidden sibling folder and then put in place of ``uwv_dir`` by rename, so
+    a previous set is replaced entirely (no stale file of another run stays) and a failure leaves the
+    old set as it was.
     """
+    uwv_dir = Path(uwv_dir)
+    check_uwv_dir(uwv_dir, case.dossiernummer)
+    ensure_dir(uwv_dir.parent)
+    staging = Path(tempfile.mkdtemp(prefix=f".{uwv_dir.name}.nieuw-", dir=uwv_dir.parent))
+    try:
+        names = _write_set(case, ordered, staging, meta=meta)
+        atomic_write_bytes(staging / UWV_MARKER, f"{case.dossiernummer}\n".encode())
+        _swap_in(staging, uwv_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return [uwv_dir / n for n in names]
+
+
+def _swap_in(staging: Path, uwv_dir: Path) -> None:
+    """Put ``staging`` where ``uwv_dir`` is: two renames; the old set is removed only afterwards."""
+    if not uwv_dir.exists():
+        os.replace(staging, uwv_dir)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{uwv_dir.name}.oud-", dir=uwv_dir.parent))
+    os.replace(uwv_dir, old / "set")
+    try:
+        os.replace(staging, uwv_dir)
+    except BaseException:
+        os.replace(old / "set", uwv_dir)
+        raise
+    finally:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _write_set(case: Case, ordered: list[Part], uwv_dir: Path, *, meta: DossierMeta) -> list[str]:
     from dossier.pdf.single import stamp_single
 
-    ensure_dir(uwv_dir)
-    written: list[Path] = []
+    written: list[str] = []
     lines = [f"Uploadset re-integratieverslag — dossier {case.dossiernummer}, {case.werknemer.naam}",
              "Upload elk bestand in het werkgeversportaal van UWV (Uploaden > Re-integratieverslag) en kies",
              "het documenttype dat hieronder staat. Onderteken elk document. Het BSN staat op elke pagina.",
@@ -51,6 +113,6 @@ def write_uwv_set(case: Case, ordered: list[Part], uwv_dir: Path, *, meta: Dossi
         note = "  LET OP: groter dan 10 MB" if size > MAX_DOCUMENT_BYTES else ""
         lines.append(f"{name}\n    documenttype: {uwv_type(p.kind)}; "
                      f"datum {datum(p.datum) or 'onbekend'}; {size / 1024:.0f} kB{note}")
-        written.append(target)
+        written.append(name)
     atomic_write_bytes(uwv_dir / "overzicht.txt", ("\n".join(lines) + "\n").encode("utf-8"))
-    return [*written, uwv_dir / "overzicht.txt"]
+    return [*written, "overzicht.txt"]

@@ -16,13 +16,14 @@ from typing import Any
 from pydantic import ValidationError
 
 from dossier.errors import Issue, Severity
+from dossier.inputs import locate_attachment
 from dossier.loaders.nl_values import bsn_elfproef
 from dossier.loaders.paths import MEDICAL_KEYS, unknown_keys
 from dossier.loaders.records import Record
 from dossier.model import Case, Ziekteperiode
 from dossier.model_walk import walk_values
 from dossier.nl_format import datum_cijfers as _d
-from dossier.privacy import scan_case, scrub
+from dossier.privacy import mask_free_bsn, scan_case, scrub
 from dossier.timeline import MAX_LOONSANCTIE_WEKEN, MIN_VERLENGING_WEKEN
 
 _FOUT, _WARN = Severity.fout, Severity.waarschuwing
@@ -85,8 +86,12 @@ def _where(record: Record, case_data: dict[str, Any]) -> str:
     return ", ".join(parts)
 
 
-def build_case(record: Record, *, today: date | None = None) -> tuple[Case | None, list[Issue]]:
-    """Validate one record. Returns the case (None when it has errors) and every issue found."""
+def build_case(record: Record, *, today: date | None = None,
+               bijlagen_map: Path | None = None) -> tuple[Case | None, list[Issue]]:
+    """Validate one record. Returns the case (None when it has errors) and every issue found.
+
+    ``bijlagen_map`` is a second folder attachments may be in (besides the case file's own).
+    """
     source = record.source.name
     where = _where(record, record.data)
     issues: list[Issue] = []
@@ -112,16 +117,23 @@ def build_case(record: Record, *, today: date | None = None) -> tuple[Case | Non
         except ValidationError:
             return None, issues
         broken = {i.field for i in issues}
-        for sev, field, msg in check_case(rest, today=today, base_dir=record.base_dir):
+        for sev, field, msg in check_case(rest, today=today, base_dir=record.base_dir, bijlagen_map=bijlagen_map):
             shown = _display_field(field, record)
             if shown not in broken:
                 add(sev, shown, msg)
         return None, issues
 
-    for sev, field, msg in check_case(case, today=today, base_dir=record.base_dir):
+    for sev, field, msg in check_case(case, today=today, base_dir=record.base_dir, bijlagen_map=bijlagen_map):
         add(sev, _display_field(field, record), msg)
     failed = any(i.severity is Severity.fout for i in issues)
-    return (None if failed else case), issues
+    if failed:
+        return None, issues
+    # A BSN typed into free text (a title, a name) would reach file names, metadata and reports: masked.
+    case, masked = mask_free_bsn(case)
+    for field in masked:
+        add(Severity.waarschuwing, _display_field(field, record), "bevat een BSN; dat is gemaskeerd in de uitvoer "
+            "(een BSN hoort alleen in werknemer.bsn)")
+    return case, issues
 
 
 def _issue(severity: Severity, source: str, location: str, field: str, message: str) -> Issue:
@@ -199,7 +211,7 @@ Finding = tuple[Severity, str, str]
 
 
 def check_case(
-    case: Case, *, today: date | None = None, base_dir: Path | None = None
+    case: Case, *, today: date | None = None, base_dir: Path | None = None, bijlagen_map: Path | None = None
 ) -> list[Finding]:
     """Cross-field rules on a well-formed case: (severity, dotted field, Dutch message).
 
@@ -207,6 +219,7 @@ def check_case(
         case: a validated case.
         today: reference date for "in the future" warnings (None: not checked).
         base_dir: folder the attachments' file names are relative to (None: not checked).
+        bijlagen_map: a second folder attachments may be in (``--bijlagen-map``).
     """
     return [
         *_period_rules(case.ziekteperiodes, today),
@@ -215,7 +228,7 @@ def check_case(
         *_dossiernummer_rules(case),
         *_employer_rules(case),
         *_step_rules(case, today),
-        *_attachment_rules(case, base_dir),
+        *_attachment_rules(case, base_dir, bijlagen_map),
         *check_rules(case),
         *_medical_rules(case),
     ]
@@ -401,13 +414,20 @@ def _step_rules(case: Case, today: date | None) -> Iterator[Finding]:
             yield _FOUT, f"tweede_spoor.werkervaringsplaatsen.{i}.einde", "ligt vóór begin"
 
 
-def _attachment_rules(case: Case, base_dir: Path | None) -> Iterator[Finding]:
+def _attachment_rules(case: Case, base_dir: Path | None, bijlagen_map: Path | None) -> Iterator[Finding]:
     for i, b in enumerate(case.bijlagen):
         if b.soort == "medisch":
             yield (_WARN, f"bijlagen.{i}.soort",
                    f"'{b.titel}' is een medisch document; dat komt nooit in het dossier van de "
                    "werkgever en wordt bij het bouwen geweigerd")
-        if base_dir is not None and not _is_file(base_dir / b.bestand):
+        if base_dir is None:
+            continue
+        found = locate_attachment(b.bestand, base_dir, bijlagen_map)
+        if found.outside:
+            where = "de map van het casusbestand" + (" en de bijlagenmap" if bijlagen_map is not None else "")
+            yield (_FOUT, f"bijlagen.{i}.bestand", f"bestand '{b.bestand}' ligt buiten {where} (absoluut pad, "
+                   "'..' of een symbolische koppeling naar buiten); zet het in die map of geef --bijlagen-map")
+        elif found.path is None:
             yield _WARN, f"bijlagen.{i}.bestand", f"bestand '{b.bestand}' niet gevonden"
 
 
@@ -416,15 +436,6 @@ def _medical_rules(case: Case) -> Iterator[Finding]:
     for field, hit in scan_case(case):
         yield (_WARN, field, f"mogelijk medisch gegeven '{hit.term}' in: {hit.excerpt}; medische "
                             "informatie hoort niet in het dossier van de werkgever")
-
-
-def _is_file(path: Path) -> bool:
-    """``Path.is_file``, but False instead of an error for a name the system cannot look up
-    (longer than 255 bytes, say): such an attachment is simply not found."""
-    try:
-        return path.is_file()
-    except (OSError, ValueError):
-        return False
 
 
 #: The dates a case may hold (see _plausible_dates).
@@ -452,7 +463,8 @@ def _dated_steps(case: Case) -> Iterable[tuple[str, date]]:
 
 
 def iter_validated(
-    records: Iterable[Record], *, today: date | None = None, seen: dict[str, tuple[str, str]] | None = None
+    records: Iterable[Record], *, today: date | None = None, seen: dict[str, tuple[str, str]] | None = None,
+    bijlagen_map: Path | None = None,
 ) -> Iterator[tuple[Record, Case | None, list[Issue]]]:
     """Validate records one at a time: yields (record, case or None, issues of that record).
 
@@ -464,6 +476,7 @@ def iter_validated(
         today: reference date for date checks.
         seen: dossiernummers already used (case-folded → (as written, where)); pass the same dict
             for several files of one batch so that duplicates across files are found too.
+        bijlagen_map: a second folder attachments may be in (besides each case file's own).
     """
     seen = {} if seen is None else seen
     reported_headers: set[Path] = set()
@@ -474,7 +487,7 @@ def iter_validated(
             reported_headers.add(record.source)
             issues.extend(_issue(Severity.waarschuwing, record.source.name, "kopregel", col,
                                  _unknown_message(col)) for col in record.unknown)
-        case, found = build_case(record, today=today)
+        case, found = build_case(record, today=today, bijlagen_map=bijlagen_map)
         issues.extend(found)
         if case is not None and (dup := _duplicate(case.dossiernummer, record, seen)):
             issues.append(_issue(Severity.fout, record.source.name, _where(record, record.data),

@@ -145,6 +145,52 @@ def test_interrupt_leaves_nothing_half_written_and_skip_existing_finishes(tmp_pa
     assert sorted(p.name for p in out.glob("B-*")) == [f"B-{i:03d}" for i in range(12)]
 
 
+def _processes_matching(text: str, grace: float = 10.0) -> str:
+    """The processes whose command line mentions ``text`` (after waiting up to ``grace`` s for none)."""
+    deadline = time.monotonic() + grace
+    while True:
+        found = subprocess.run(["pgrep", "-af", text], capture_output=True, text=True).stdout.strip()
+        if not found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.2)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+@pytest.mark.usefixtures("_soffice")
+@pytest.mark.libreoffice
+def test_sigterm_stops_a_batch_like_ctrl_c(tmp_path: Path, jobs: int) -> None:
+    """What systemd, Docker and CI send: the report is written, finished cases stay, nothing else is left
+    (no half folder, no pool worker, UNO worker or LibreOffice, no work folder in TMPDIR); exit 143."""
+    inp = _write(tmp_path, _cases(12))
+    out = tmp_path / "uit"
+    tmpdir = tmp_path / "tmp"
+    tmpdir.mkdir()
+    cmd = [sys.executable, "-m", "dossier", "batch", str(inp), "--out", str(out), "--jobs", str(jobs),
+           "--today", "2026-11-23"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "TMPDIR": str(tmpdir)})
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:  # some, but not all, cases done
+        if out.exists() and len([p for p in out.glob("B-*") if p.is_dir()]) >= 1:
+            break
+        time.sleep(0.05)
+    assert _processes_matching("soffice", grace=0) , "LibreOffice should be running"
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 143, err
+    assert "Afgebroken" in err
+    report = json.loads((out / REPORT_JSON).read_text(encoding="utf-8"))
+    assert report["afgebroken"] is True and report["totaal"] == 12
+    finished = sorted(p.name for p in out.glob("B-*"))
+    assert 1 <= len(finished) < 12
+    assert sorted(r["dossiernummer"] for r in report["casussen"] if r["status"] == "ok") == finished
+    for nr in finished:
+        assert (out / nr / f"{nr}.index.json").is_file()
+    assert not list(out.glob(f"{TMP_PREFIX}*"))
+    assert _processes_matching(str(tmp_path)) == "", "a worker, UNO bridge or LibreOffice outlived the batch"
+    assert list(tmpdir.iterdir()) == [], "work folders left in TMPDIR"
+
+
 def test_batch_with_the_fake_converter_renders_documents(tmp_path: Path) -> None:
     """Fast path (no LibreOffice): --soort plan_van_aanpak writes DOCX + PDF per case; progress is reported."""
     inp = _write(tmp_path, _cases(3))

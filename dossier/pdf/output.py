@@ -25,9 +25,8 @@ from pypdf.generic import (
 )
 
 from dossier.errors import AssemblyError
-from dossier.fileio import atomic_write_bytes
+from dossier.fileio import atomic_write_bytes, write_error
 from dossier.pdf.plan import DossierMeta
-from dossier.privacy import scrub
 
 #: /Creator of every dossier.
 CREATOR = "dossier"
@@ -135,4 +134,4 @@ def write_atomic(out: Path, data: bytes) -> None:
     try:
         atomic_write_bytes(out, data)
     except OSError as exc:
-        raise AssemblyError(f"Kan het dossier {scrub(out.name)} niet schrijven: {exc.strerror or exc}.") from exc
+        raise write_error(exc, out) from exc
