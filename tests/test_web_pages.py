@@ -1,0 +1,112 @@
+"""The pages of ``dossier serve`` over HTTP: login, CSRF, the werkvoorraad, a case, a form, versions."""
+
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any
+
+import pytest
+
+pytest.importorskip("fastapi", reason="de web-extra is niet geïnstalleerd (pip install 'dossier[web]')")
+
+
+def _login(web_server) -> Any:
+    c = web_server.client(auth=False)
+    r = c.get("/login", params={"token": web_server.token})
+    assert r.status_code == 303 and r.headers["location"] == "/"
+    return c
+
+
+def _csrf(html: str) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
+
+
+def test_pages_need_a_login_and_a_wrong_token_is_refused(web_server) -> None:
+    anon = web_server.client(auth=False)
+    for path in ("/", "/casussen/nieuw", "/casussen/X"):
+        r = anon.get(path)
+        assert r.status_code == 303 and r.headers["location"] == "/login"
+    page = anon.get("/login")
+    assert page.status_code == 200 and 'lang="nl"' in page.text
+    r = anon.post("/login", data={"token": "fout", "csrf": _csrf(page.text)})
+    assert r.status_code == 401 and "klopt niet" in r.text
+    assert "dossier_sessie" not in r.cookies
+    assert anon.get("/login", params={"token": "fout"}).status_code == 401
+
+
+def test_login_by_form_then_a_forged_csrf_token_changes_nothing(web_server) -> None:
+    c = web_server.client(auth=False)
+    page = c.get("/login")
+    r = c.post("/login", data={"token": web_server.token, "csrf": _csrf(page.text)})
+    assert r.status_code == 303
+    form = c.get("/casussen/nieuw")
+    assert form.status_code == 200
+    fields = {"dossiernummer": "CSRF-1", "werknemer.naam": "Piet", "werkgever.naam": "Bedrijf",
+              "ziekteperiodes.0.eerste_ziektedag": "2026-02-02"}
+    assert c.post("/casussen/nieuw", data={**fields, "csrf": "vervalst"}).status_code == 403
+    assert c.post("/casussen/nieuw", data=fields).status_code == 403
+    assert web_server.client().get("/api/v1/cases/CSRF-1").status_code == 404
+    r = c.post("/casussen/nieuw", data={**fields, "csrf": _csrf(form.text)})
+    assert r.status_code == 303 and r.headers["location"] == "/casussen/CSRF-1"
+
+
+def test_form_errors_land_next_to_their_field_and_nothing_is_saved(web_server) -> None:
+    c = _login(web_server)
+    csrf = _csrf(c.get("/casussen/nieuw").text)
+    r = c.post("/casussen/nieuw", data={
+        "csrf": csrf, "dossiernummer": "FORM-1", "werknemer.naam": "Els", "werknemer.bsn": "123456789",
+        "werkgever.naam": "Bedrijf", "ziekteperiodes.0.eerste_ziektedag": "2026-02-02",
+        "ziekteperiodes.1.eerste_ziektedag": "2026-01-01", "ziekteperiodes.1.hersteldatum": ""})
+    assert r.status_code == 422
+    assert re.search(r'id="werknemer.bsn-fout">[^<]*elfproef', r.text)
+    assert 'id="ziekteperiodes.0.hersteldatum-fout"' in r.text  # only the last period may run
+    assert 'value="Els"' in r.text  # what was typed stays in the form
+    assert web_server.client().get("/api/v1/cases/FORM-1").status_code == 404
+
+
+def test_edit_keeps_other_fields_makes_a_version_and_a_stale_form_conflicts(web_server, case_data) -> None:
+    api = web_server.client()
+    data = copy.deepcopy(case_data)
+    data.update(dossiernummer="EDIT-1", opmerkingen="blijft staan")
+    data["werknemer"]["functie"] = "Monteur"
+    api.post("/api/v1/cases", json=data)
+    c = _login(web_server)
+    page = c.get("/casussen/EDIT-1/bewerken")
+    assert 'value="Monteur"' in page.text and 'value="2026-01-05"' in page.text
+    form = {"csrf": _csrf(page.text), "versie": "1", "werknemer.naam": "Jan Test", "werknemer.functie": "Planner",
+            "werkgever.naam": "Testbedrijf B.V.", "ziekteperiodes.0.eerste_ziektedag": "2026-01-05",
+            "ziekteperiodes.0.hersteldatum": "2026-03-01"}
+    assert c.post("/casussen/EDIT-1/bewerken", data=form).status_code == 303
+    saved = api.get("/api/v1/cases/EDIT-1").json()
+    assert saved["werknemer"]["functie"] == "Planner" and saved["opmerkingen"] == "blijft staan"
+    assert saved["ziekteperiodes"] == [{"eerste_ziektedag": "2026-01-05", "hersteldatum": "2026-03-01"}]
+    again = c.post("/casussen/EDIT-1/bewerken", data=form)  # the same form, based on version 1
+    assert again.status_code == 409 and "intussen opgeslagen als versie 2" in again.text
+
+    versions = c.get("/casussen/EDIT-1/versies")
+    assert "Versie 1 terugzetten" in versions.text
+    r = c.post("/casussen/EDIT-1/versies/1/herstel", data={"csrf": _csrf(versions.text), "huidig": "2"})
+    assert r.status_code == 303
+    assert api.get("/api/v1/cases/EDIT-1").json()["werknemer"]["functie"] == "Monteur"
+    assert [v["versie"] for v in api.get("/api/v1/cases/EDIT-1/versions").json()] == [3, 2, 1]
+
+
+def test_case_page_draws_the_timeline_and_escapes_text(web_server, samples_dir) -> None:
+    import json
+
+    api = web_server.client()
+    data = json.loads((samples_dir / "casus_kuipers.json").read_text(encoding="utf-8"))
+    data["dossiernummer"] = "SVG-1"
+    data["werknemer"]["naam"] = "<script>alert(1)</script> Kuipers"
+    api.post("/api/v1/cases", json=data)
+    c = _login(web_server)
+    page = c.get("/casussen/SVG-1").text
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
+    svg = page[page.index("<svg"):page.index("</svg>")]
+    assert 'class="vandaag"' in svg and 'class="periode"' in svg
+    assert svg.count("<circle") >= 10
+    assert re.search(r'class="mijlpaal st-gedaan"><title>[^<]*gedaan', svg)
+    assert data["werknemer"]["bsn"] not in page  # the case page never shows the BSN
+    home = c.get("/", params={"zoek": "SVG-1"}).text
+    assert "SVG-1" in home and "Volgende mijlpaal" in home
