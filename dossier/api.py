@@ -338,7 +338,8 @@ class CaseOverview:
     """What a list of cases shows about one case on a reference date.
 
     ``volgende_mijlpaal`` is the first open milestone that is a task (code and due date), None when
-    nothing is open; ``niveau`` is the highest level among the open findings (None: no findings).
+    nothing is open, ``volgende_omschrijving`` its Dutch label; ``niveau`` is the highest level among
+    the open findings (None: no findings).
     """
 
     dossiernummer: str
@@ -349,6 +350,7 @@ class CaseOverview:
     volgende_mijlpaal: tuple[str, date] | None
     niveau: str | None
     peildatum: date
+    volgende_omschrijving: str | None = None
 
 
 #: Finding levels from high to low (the values of ``dossier.timeline.Niveau``).
@@ -371,7 +373,8 @@ def case_overview(case: Case, *, settings: Settings, today: date) -> CaseOvervie
         dossiernummer=case.dossiernummer, werknemer=case.werknemer.naam, werkgever=case.werkgever.naam,
         eerste_ziektedag=tl.eerste_ziektedag, ziekteweek=tl.huidige_ziekteweek,
         volgende_mijlpaal=(nxt.code, nxt.uiterlijk) if nxt is not None else None,
-        niveau=NIVEAUS[min(ranks)] if ranks else None, peildatum=today)
+        niveau=NIVEAUS[min(ranks)] if ranks else None, peildatum=today,
+        volgende_omschrijving=nxt.label if nxt is not None else None)
 
 
 # --- documents and the dossier -------------------------------------------------------------

@@ -375,13 +375,14 @@ def serve(data_dir: Path | None, host: str, port: int, token: str | None, gebrui
     Maakt de gegevensmap en de database bij de eerste start. Toont de link met het aanmeldtoken;
     de API gebruikt hetzelfde token (Authorization: Bearer TOKEN).
     """
-    try:
-        from dossier.web import WebConfig, default_data_dir, default_user, import_cases, serve as run_server
-    except ImportError as e:
-        raise api.MissingDependencyError(
-            f"de webapplicatie is niet geïnstalleerd ({e.name} ontbreekt); installeer met: pip install 'dossier[web]'"
-        ) from None
     import secrets
+
+    from dossier.web import WebConfig, default_data_dir, default_user, import_cases, missing
+    from dossier.web import serve as run_server
+
+    if missing():
+        raise api.MissingDependencyError(f"de webapplicatie is niet geïnstalleerd ({', '.join(missing())} "
+                                         "ontbreekt); installeer met: pip install 'dossier[web]'")
 
     config = WebConfig(data_dir=data_dir or default_data_dir(), token=token or secrets.token_urlsafe(24),
                        gebruiker=gebruiker or default_user(), today=today)

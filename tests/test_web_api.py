@@ -170,3 +170,13 @@ def test_concurrent_saves_of_one_version_one_wins_the_rest_conflict(web_server, 
         codes = sorted(pool.map(save, range(8)))
     assert codes == [200] + [409] * 7
     assert [v["versie"] for v in api.get("/api/v1/cases/RACE-1/versions").json()] == [2, 1]
+
+
+def test_import_stores_each_case_once(tmp_path: Path, samples_dir: Path) -> None:
+    from dossier.web import WebConfig, import_cases
+
+    config = WebConfig(data_dir=tmp_path / "data", token="t", gebruiker="import")
+    files = [samples_dir / "casus_kuipers.json", samples_dir / "verzuim_export.csv"]
+    done, skipped = import_cases(config, files)
+    assert done >= 2 and skipped == 0
+    assert import_cases(config, files) == (0, done)

@@ -6,19 +6,36 @@ pages and answers the API, and adds no rules of its own.
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 from dossier.web.config import WebConfig, default_data_dir, default_user
 
-__all__ = ["WebConfig", "create_app", "default_data_dir", "default_user", "import_cases", "serve"]
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+__all__ = ["WebConfig", "create_app", "default_data_dir", "default_user", "import_cases", "missing", "serve"]
+
+#: The modules of the ``web`` extra (import name → the package to install).
+REQUIRED = {"fastapi": "fastapi", "uvicorn": "uvicorn", "sqlalchemy": "sqlalchemy", "alembic": "alembic",
+            "multipart": "python-multipart", "itsdangerous": "itsdangerous", "jinja2": "jinja2"}
 
 
-def create_app(config: WebConfig):  # type: ignore[no-untyped-def]  # (FastAPI is imported lazily)
+def missing() -> list[str]:
+    """The packages of the ``web`` extra that are not installed (empty when it is complete)."""
+    import importlib.util
+
+    return [pkg for mod, pkg in REQUIRED.items() if importlib.util.find_spec(mod) is None]
+
+
+def create_app(config: WebConfig) -> FastAPI:
     """The FastAPI application for ``config`` (see :mod:`dossier.web.app`)."""
     from dossier.web.app import create_app as _create
 
     return _create(config)
 
 
-def import_cases(config: WebConfig, paths: list) -> tuple[int, int]:  # type: ignore[type-arg]
+def import_cases(config: WebConfig, paths: list[Path]) -> tuple[int, int]:
     """Store every valid case of the given files as a new case; existing dossiernummers are left alone.
 
     Returns (imported, skipped).

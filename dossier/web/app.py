@@ -67,6 +67,27 @@ def create_app(config: WebConfig) -> FastAPI:
             response.headers["Cache-Control"] = "max-age=3600"
         return response
 
+    _install_error_handlers(app)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    from dossier.web.api_routes import router as api_router
+    from dossier.web.pages import _Login, login_redirect
+    from dossier.web.pages import router as page_router
+
+    app.add_exception_handler(_Login, login_redirect)
+
+    app.include_router(api_router)
+    app.include_router(page_router)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    return app
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    """JSON errors on the API (``{"melding"}``, ``{"problemen"}``), Dutch pages elsewhere."""
+
     @app.exception_handler(NotFound)
     async def not_found(request: Request, e: NotFound) -> Response:
         if _is_api(request.url.path):
@@ -98,18 +119,3 @@ def create_app(config: WebConfig) -> FastAPI:
             return JSONResponse({"melding": text}, status_code=e.status_code, headers=e.headers)
         from dossier.web.pages import error_page
         return error_page(request, e.status_code, text)
-
-    @app.get("/healthz", include_in_schema=False)
-    def healthz() -> dict[str, str]:
-        return {"status": "ok"}
-
-    from dossier.web.api_routes import router as api_router
-    from dossier.web.pages import _Login, login_redirect
-    from dossier.web.pages import router as page_router
-
-    app.add_exception_handler(_Login, login_redirect)
-
-    app.include_router(api_router)
-    app.include_router(page_router)
-    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    return app

@@ -108,7 +108,7 @@ def as_input(value: Any, kind: str) -> tuple[str, str]:
             return "date", api.parse_today(text).isoformat()
         except ValueError:
             return "text", text
-    return ("text" if kind == "text" else "text"), text
+    return "text", text
 
 
 def errors_by_field(issues: list[api.Issue]) -> dict[str, list[api.Issue]]:

@@ -41,6 +41,7 @@ case_table = sa.Table(
     sa.Column("eerste_ziektedag", sa.Date, nullable=False),
     sa.Column("mijlpaal_code", sa.String(100)),
     sa.Column("mijlpaal_uiterlijk", sa.Date),
+    sa.Column("mijlpaal_omschrijving", sa.String(400)),
     sa.Column("niveau", sa.String(40)),
     sa.Column("ziekteweek", sa.Integer),
     sa.Column("peildatum", sa.Date, nullable=False),
@@ -103,6 +104,7 @@ class Row:
     mijlpaal_code: str | None
     mijlpaal_uiterlijk: date | None
     niveau: str | None
+    mijlpaal_omschrijving: str | None = None
 
 
 def _engine(url: str, *, immediate: bool) -> Engine:
@@ -182,7 +184,8 @@ class Store:
         o = api.case_overview(case, settings=self.settings, today=today)
         code, due = o.volgende_mijlpaal if o.volgende_mijlpaal else (None, None)
         return {"werknemer": o.werknemer, "werkgever": o.werkgever, "eerste_ziektedag": o.eerste_ziektedag,
-                "mijlpaal_code": code, "mijlpaal_uiterlijk": due, "niveau": o.niveau,
+                "mijlpaal_code": code, "mijlpaal_uiterlijk": due, "mijlpaal_omschrijving": o.volgende_omschrijving,
+                "niveau": o.niveau,
                 "ziekteweek": o.ziekteweek, "peildatum": today}
 
     # --- writing ------------------------------------------------------------------------------
@@ -286,7 +289,7 @@ class Store:
             total = conn.execute(sa.select(sa.func.count()).select_from(case_table).where(*cond)).scalar_one()
             rows = conn.execute(
                 sa.select(c.dossiernummer, c.werknemer, c.werkgever, c.ziekteweek, c.mijlpaal_code,
-                          c.mijlpaal_uiterlijk, c.niveau).where(*cond)
+                          c.mijlpaal_uiterlijk, c.niveau, c.mijlpaal_omschrijving).where(*cond)
                 .order_by(c.mijlpaal_uiterlijk.is_(None), c.mijlpaal_uiterlijk, c.dossiernummer)
                 .limit(per_pagina).offset((pagina - 1) * per_pagina)).all()
         return total, [Row(*r) for r in rows]

@@ -35,7 +35,8 @@ def drawing(case: Any, tl: Any) -> dict[str, Any]:
         last = p.hersteldatum or max(tl.today, p.eerste_ziektedag)
         if last < start or p.eerste_ziektedag > end:
             continue
-        periods.append({"x": x(max(p.eerste_ziektedag, start)), "w": max(2.0, x(last) - x(max(p.eerste_ziektedag, start))),
+        begin = max(p.eerste_ziektedag, start)
+        periods.append({"x": x(begin), "w": max(2.0, x(last) - x(begin)),
                         "title": f"ziek van {p.eerste_ziektedag:%d-%m-%Y}"
                                  + (f" tot {p.hersteldatum:%d-%m-%Y}" if p.hersteldatum else " (loopt nog)")})
     marks = []

@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column("eerste_ziektedag", sa.Date, nullable=False),
         sa.Column("mijlpaal_code", sa.String(100), nullable=True),
         sa.Column("mijlpaal_uiterlijk", sa.Date, nullable=True),
+        sa.Column("mijlpaal_omschrijving", sa.String(400), nullable=True),
         sa.Column("niveau", sa.String(40), nullable=True),
         sa.Column("ziekteweek", sa.Integer, nullable=True),
         sa.Column("peildatum", sa.Date, nullable=False),
