@@ -180,3 +180,31 @@ def test_import_stores_each_case_once(tmp_path: Path, samples_dir: Path) -> None
     done, skipped = import_cases(config, files)
     assert done >= 2 and skipped == 0
     assert import_cases(config, files) == (0, done)
+
+
+def test_a_document_as_docx_in_the_request(web_server, samples_dir: Path) -> None:
+    import io
+    import zipfile
+
+    api = web_server.client()
+    data = json.loads((samples_dir / "casus_de_boer.json").read_text(encoding="utf-8"))
+    api.post("/api/v1/cases", json=data)
+    nr = data["dossiernummer"]
+    r = api.get(f"/api/v1/cases/{nr}/documents/plan_van_aanpak.docx", params={"today": TODAY})
+    assert r.status_code == 200 and r.content[:2] == b"PK"
+    assert r.headers["content-disposition"] == f'attachment; filename="plan_van_aanpak-{nr}.docx"'
+    xml = zipfile.ZipFile(io.BytesIO(r.content)).read("word/document.xml").decode()
+    assert data["werknemer"]["naam"] in xml
+    missing = api.get(f"/api/v1/cases/{nr}/documents/bestaat_niet.docx")
+    assert missing.status_code == 404 and "plan_van_aanpak" in missing.json()["melding"]
+    assert api.get(f"/api/v1/cases/{nr}/documents/bijstelling_plan_van_aanpak.docx",
+                   params={"nummer": 9}).status_code == 422
+
+
+def test_an_oversized_body_is_refused_with_413(web_server, case_data: dict[str, Any]) -> None:
+    api = web_server.client()
+    data = _case("BIG-1", case_data)
+    data["opmerkingen"] = "x" * (3 * 1024 * 1024)
+    r = api.post("/api/v1/cases", json=data)
+    assert r.status_code == 413 and "MB" in r.json()["melding"]
+    assert api.get("/api/v1/cases/BIG-1").status_code == 404

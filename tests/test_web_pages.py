@@ -110,3 +110,31 @@ def test_case_page_draws_the_timeline_and_escapes_text(web_server, samples_dir) 
     assert data["werknemer"]["bsn"] not in page  # the case page never shows the BSN
     home = c.get("/", params={"zoek": "SVG-1"}).text
     assert "SVG-1" in home and "Volgende mijlpaal" in home
+
+
+def test_delete_needs_the_dossiernummer_typed_and_keeps_the_versions(web_server, case_data) -> None:
+    api = web_server.client()
+    data = copy.deepcopy(case_data)
+    data["dossiernummer"] = "DEL-1"
+    api.post("/api/v1/cases", json=data)
+    c = _login(web_server)
+    page = c.get("/casussen/DEL-1/verwijderen")
+    csrf = _csrf(page.text)
+    assert c.post("/casussen/DEL-1/verwijderen", data={"csrf": csrf, "bevestig": "DEL"}).status_code == 422
+    assert api.get("/api/v1/cases/DEL-1").status_code == 200
+    r = c.post("/casussen/DEL-1/verwijderen", data={"csrf": csrf, "bevestig": "DEL-1"})
+    assert r.status_code == 303
+    assert api.get("/api/v1/cases/DEL-1").status_code == 404
+    assert c.get("/casussen/DEL-1").status_code == 404
+
+
+def test_the_case_page_offers_the_documents(web_server, samples_dir) -> None:
+    import json
+
+    data = json.loads((samples_dir / "casus_kuipers.json").read_text(encoding="utf-8"))
+    data["dossiernummer"] = "DOC-1"
+    web_server.client().post("/api/v1/cases", json=data)
+    c = _login(web_server)
+    assert 'href="/casussen/DOC-1/documenten/plan_van_aanpak.docx"' in c.get("/casussen/DOC-1").text
+    r = c.get("/casussen/DOC-1/documenten/plan_van_aanpak.docx")
+    assert r.status_code == 200 and r.content[:2] == b"PK"

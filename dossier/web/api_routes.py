@@ -30,9 +30,24 @@ def _fout(veld: str, melding: str) -> api.Issue:
     return api.Issue(api.Severity.fout, "invoer", "", veld, melding)
 
 
+#: The largest JSON body the API reads (a case file is a few tens of KB; uploads come later, separately).
+MAX_BODY = 2 * 1024 * 1024
+
+
+class TooLarge(api.DossierError):
+    """A request body over :data:`MAX_BODY` (413)."""
+
+
 async def _body(request: Request) -> dict[str, Any]:
     """The JSON body as a dict; anything else is Invalid (422) with a Dutch message."""
-    raw = await request.body()
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY:
+        raise TooLarge(f"de body is groter dan {MAX_BODY // (1024 * 1024)} MB")
+    raw = b""
+    async for chunk in request.stream():
+        raw += chunk
+        if len(raw) > MAX_BODY:
+            raise TooLarge(f"de body is groter dan {MAX_BODY // (1024 * 1024)} MB")
     try:
         data = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
@@ -118,3 +133,16 @@ def case_timeline(request: Request, nr: str, today: str | None = None) -> Respon
     case = store(request).validated(store(request).get(nr).data, when)
     tl = api.case_timeline(case, settings=store(request).settings, today=when)
     return Response(api.format_timeline([(case, tl)], "json"), media_type="application/json")
+
+
+@router.get("/cases/{nr}/documents/{soort}.docx")
+def document_docx(request: Request, nr: str, soort: str, nummer: int | None = Query(None, ge=1),
+                  today: str | None = None) -> Response:
+    """One generated document of the case, rendered now (``dossier render SOORT``)."""
+    from dossier.web.documents import DOCX, download_name, render_docx
+
+    when = _today(request, today)
+    s = store(request)
+    content = render_docx(s.get(nr).data, soort, nummer=nummer, settings=s.settings, today=when)
+    return Response(content, media_type=DOCX,
+                    headers={"Content-Disposition": f'attachment; filename="{download_name(nr, soort)}"'})

@@ -176,8 +176,10 @@ def case_page(request: Request, nr: str) -> Response:
     levels = {m.code: str(m.niveau) for m in tl.mijlpalen}
     found_rows = sorted(((levels.get(f.code, "aandachtspunt"), f) for f in found),
                         key=lambda r: api.NIVEAUS.index(r[0]))
+    from dossier.web.documents import kinds
+
     return _page(request, "casus.html", nr=nr, stored=stored, case=case, tl=tl, svg=drawing(case, tl),
-                 findings=found_rows, issues=issues, today=today)
+                 findings=found_rows, issues=issues, today=today, kinds=kinds())
 
 
 @router.get("/casussen/{nr}/bewerken")
@@ -246,3 +248,38 @@ async def restore(request: Request, nr: str, versie: int) -> Response:
         return error_page(request, 422, "deze versie is niet meer geldig: "
                           + "; ".join(f"{i.field}: {i.message}" for i in e.issues))
     return RedirectResponse(f"/casussen/{quote(nr, safe='')}/versies", status_code=303)
+
+
+# --- documents and deleting ----------------------------------------------------------------
+
+
+@router.get("/casussen/{nr}/documenten/{soort}.docx")
+def document_page(request: Request, nr: str, soort: str) -> Response:
+    _session(request)
+    from dossier.web.documents import DOCX, download_name, render_docx
+
+    store = _store(request)
+    try:
+        content = render_docx(store.get(nr).data, soort, nummer=None, settings=store.settings,
+                              today=request.app.state.config.reference_date())
+    except Invalid as e:
+        return error_page(request, 422, e.message)
+    return Response(content, media_type=DOCX,
+                    headers={"Content-Disposition": f'attachment; filename="{download_name(nr, soort)}"'})
+
+
+@router.get("/casussen/{nr}/verwijderen")
+def delete_page(request: Request, nr: str) -> Response:
+    _session(request)
+    return _page(request, "verwijderen.html", nr=nr, stored=_store(request).get(nr))
+
+
+@router.post("/casussen/{nr}/verwijderen")
+async def delete(request: Request, nr: str) -> Response:
+    session = _session(request)
+    values = await _form(request, session)
+    if values.get("bevestig") != nr:
+        return _page(request, "verwijderen.html", 422, nr=nr, stored=_store(request).get(nr),
+                     fout="Typ het dossiernummer precies over om te bevestigen.")
+    _store(request).delete(nr)
+    return RedirectResponse("/", status_code=303)
