@@ -208,3 +208,20 @@ def test_an_oversized_body_is_refused_with_413(web_server, case_data: dict[str, 
     r = api.post("/api/v1/cases", json=data)
     assert r.status_code == 413 and "MB" in r.json()["melding"]
     assert api.get("/api/v1/cases/BIG-1").status_code == 404
+
+
+def test_the_precomputed_columns_are_refreshed_when_the_date_moves_on(tmp_path: Path, case_data) -> None:
+    from datetime import date
+
+    from dossier.web.storage import Store
+
+    store = Store(tmp_path / "db.sqlite3")
+    try:
+        store.create(case_data, door="t", today=date(2026, 1, 12))
+        _, rows = store.list(today=date(2026, 3, 2))
+        assert rows[0].ziekteweek == 2  # as computed on save: a list runs no timeline
+        assert store.refresh(date(2026, 3, 2)) == 1 and store.refresh(date(2026, 3, 2)) == 0
+        _, rows = store.list(today=date(2026, 3, 2))
+        assert rows[0].ziekteweek == 9 and rows[0].niveau == "loonsanctie-risico"
+    finally:
+        store.close()

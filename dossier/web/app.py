@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -30,6 +31,20 @@ def _is_api(path: str) -> bool:
     return path == "/api" or path.startswith("/api/")
 
 
+#: How often the background refresher looks whether the date moved on (seconds).
+REFRESH_EVERY = 300
+
+
+def _refresher(store: Store, config: WebConfig, stop: threading.Event) -> None:
+    """Keep the precomputed werkvoorraad columns current: at start and whenever the date changes."""
+    while not stop.is_set():
+        try:
+            store.refresh(config.reference_date())
+        except Exception:  # a locked database now is retried next round; never kill the thread
+            log.exception("bijwerken van de werkvoorraad mislukt")
+        stop.wait(REFRESH_EVERY)
+
+
 def create_app(config: WebConfig) -> FastAPI:
     """A ready application for one data folder; creates the folder and migrates the database."""
     config.data_dir.mkdir(parents=True, exist_ok=True)
@@ -37,7 +52,12 @@ def create_app(config: WebConfig) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        stop = threading.Event()
+        worker = threading.Thread(target=_refresher, args=(store, config, stop), name="dossier-refresh", daemon=True)
+        worker.start()
         yield
+        stop.set()
+        worker.join(5)
         store.close()
 
     app = FastAPI(title="dossier", version="1", lifespan=lifespan, docs_url="/api/docs",

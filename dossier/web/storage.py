@@ -277,8 +277,11 @@ class Store:
     def list(self, *, zoek: str = "", pagina: int = 1, per_pagina: int = 50,
              today: date) -> tuple[int, list[Row]]:
         """A page of the werkvoorraad: undeleted cases, soonest milestone first, matching ``zoek``
-        (part of the werknemer's name, the werkgever or the dossiernummer)."""
-        self.refresh(today)
+        (part of the werknemer's name, the werkgever or the dossiernummer).
+
+        The columns are as computed on save or by the last :meth:`refresh` (the server refreshes in
+        the background when the date moves on): a list request never runs a timeline.
+        """
         c = case_table.c
         cond = [c.deleted_at.is_(None)]
         if zoek.strip():
@@ -295,17 +298,22 @@ class Store:
         return total, [Row(*r) for r in rows]
 
     def refresh(self, today: date) -> int:
-        """Recompute the werkvoorraad columns of cases last computed before ``today`` (once a day)."""
+        """Recompute the werkvoorraad columns of cases last computed on another date (once a day).
+
+        Each case is updated in its own short transaction, so saves are never held up for long.
+        """
         with self._read.connect() as conn:
-            stale = conn.execute(sa.select(case_table.c.id, version_table.c.data)
+            stale = conn.execute(sa.select(case_table.c.id, version_table.c.id, version_table.c.data)
                                  .join(version_table, version_table.c.id == case_table.c.current_version_id)
                                  .where(case_table.c.peildatum != today, case_table.c.deleted_at.is_(None))).all()
-        for case_id, data in stale:
+        for case_id, version_id, data in stale:
             case, _ = api.validate_case_data(data, today=today)
             if case is None:
                 continue
             with self._tx() as conn:
-                conn.execute(case_table.update().where(case_table.c.id == case_id)
+                # Only if no save came in between (a save computes the columns itself).
+                conn.execute(case_table.update().where(case_table.c.id == case_id,
+                                                       case_table.c.current_version_id == version_id)
                              .values(**self._overview(case, today)))
         return len(stale)
 
