@@ -138,3 +138,25 @@ def test_the_case_page_offers_the_documents(web_server, samples_dir) -> None:
     assert 'href="/casussen/DOC-1/documenten/plan_van_aanpak.docx"' in c.get("/casussen/DOC-1").text
     r = c.get("/casussen/DOC-1/documenten/plan_van_aanpak.docx")
     assert r.status_code == 200 and r.content[:2] == b"PK"
+
+
+def test_werkvoorraad_filters_late_and_this_week(web_server, case_data) -> None:
+    api = web_server.client()
+    # Reference date 2026-11-23. Sick since 2026-10-05 with a probleemanalyse: the plan van aanpak
+    # (week 8) is due on 2026-11-30, within the week; the untouched case is late.
+    soon = copy.deepcopy(case_data)
+    soon.update(dossiernummer="TERM-SOON")
+    soon["ziekteperiodes"] = [{"eerste_ziektedag": "2026-10-05"}]
+    soon["probleemanalyse"] = {"datum": "2026-11-10"}
+    late = copy.deepcopy(case_data)
+    late.update(dossiernummer="TERM-LATE")
+    for body in (soon, late):
+        assert api.post("/api/v1/cases", json=body).status_code == 201
+    listed = {c["dossiernummer"]: c for c in api.get("/api/v1/cases", params={"zoek": "TERM-"}).json()["casussen"]}
+    assert listed["TERM-LATE"]["volgende_mijlpaal"]["uiterlijk"] < "2026-11-23"
+    assert "2026-11-23" <= listed["TERM-SOON"]["volgende_mijlpaal"]["uiterlijk"] <= "2026-11-30"
+    c = _login(web_server)
+    te_laat = c.get("/", params={"zoek": "TERM-", "termijn": "te_laat"}, headers={"HX-Request": "true"}).text
+    assert "TERM-LATE" in te_laat and "TERM-SOON" not in te_laat and "<html" not in te_laat
+    week = c.get("/", params={"zoek": "TERM-", "termijn": "deze_week"}).text
+    assert "TERM-SOON" in week and "TERM-LATE" not in week

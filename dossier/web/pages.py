@@ -120,14 +120,17 @@ async def logout(request: Request) -> Response:
 
 
 @router.get("/")
-def werkvoorraad(request: Request, zoek: str = "", pagina: int = 1) -> Response:
+def werkvoorraad(request: Request, zoek: str = "", pagina: int = 1, termijn: str = "") -> Response:
     _session(request)
     pagina = max(1, pagina)
+    termijn = termijn if termijn in ("te_laat", "deze_week") else ""
     today = request.app.state.config.reference_date()
-    total, rows = _store(request).list(zoek=zoek, pagina=pagina, per_pagina=PER_PAGINA, today=today)
+    total, rows = _store(request).list(zoek=zoek, pagina=pagina, per_pagina=PER_PAGINA, today=today,
+                                       termijn=termijn)
     pages = max(1, -(-total // PER_PAGINA))
     name = "werkvoorraad_lijst.html" if request.headers.get("hx-request") else "werkvoorraad.html"
-    return _page(request, name, rows=rows, total=total, zoek=zoek, pagina=pagina, pages=pages, today=today)
+    return _page(request, name, rows=rows, total=total, zoek=zoek, pagina=pagina, pages=pages, today=today,
+                 termijn=termijn)
 
 
 # --- a case --------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -274,10 +274,11 @@ class Store:
                                 .order_by(version_table.c.versie.desc())).all()
         return [VersionInfo(r.versie, _aware(r.saved_at), r.saved_by, r.sha256) for r in rows]
 
-    def list(self, *, zoek: str = "", pagina: int = 1, per_pagina: int = 50,
-             today: date) -> tuple[int, list[Row]]:
+    def list(self, *, zoek: str = "", pagina: int = 1, per_pagina: int = 50, today: date,
+             termijn: str = "") -> tuple[int, list[Row]]:
         """A page of the werkvoorraad: undeleted cases, soonest milestone first, matching ``zoek``
-        (part of the werknemer's name, the werkgever or the dossiernummer).
+        (part of the werknemer's name, the werkgever or the dossiernummer); ``termijn`` "te_laat" keeps
+        cases whose next milestone is past its date, "deze_week" those due within 7 days.
 
         The columns are as computed on save or by the last :meth:`refresh` (the server refreshes in
         the background when the date moves on): a list request never runs a timeline.
@@ -288,6 +289,10 @@ class Store:
             like = f"%{zoek.strip().lower()}%"
             cond.append(sa.or_(sa.func.lower(c.werknemer).like(like), sa.func.lower(c.werkgever).like(like),
                                sa.func.lower(c.dossiernummer).like(like)))
+        if termijn == "te_laat":
+            cond.append(c.mijlpaal_uiterlijk < today)
+        elif termijn == "deze_week":
+            cond.append(c.mijlpaal_uiterlijk.between(today, today + timedelta(days=7)))
         with self._read.connect() as conn:
             total = conn.execute(sa.select(sa.func.count()).select_from(case_table).where(*cond)).scalar_one()
             rows = conn.execute(
