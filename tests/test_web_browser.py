@@ -68,13 +68,13 @@ def test_login_create_a_case_fix_a_wrong_bsn_and_find_it_in_the_werkvoorraad(web
     expect(page.get_by_label("BSN")).to_have_attribute("aria-invalid", "true")
     # The message sits inside the BSN field's own block, right under its input.
     assert page.locator(".veld", has=page.locator("#werknemer\\.bsn")).locator(".veldfout").count() == 1
+    if SHOTS:
+        page.screenshot(path=str(Path(SHOTS) / "web-formulier.png"), full_page=False)
 
     page.get_by_label("BSN").fill("111222333")
     page.get_by_role("button", name="Opslaan").click()
     expect(page.get_by_role("heading", name="Dossier WEB-2026-001 — Fatima El Amrani")).to_be_visible()
     expect(page.locator("svg.tijdlijn-svg line.vandaag")).to_have_count(1)
-    if SHOTS:
-        page.screenshot(path=str(Path(SHOTS) / "web-casus.png"), full_page=True)
 
     page.get_by_role("link", name="Werkvoorraad", exact=True).click()
     page.get_by_label("Zoek op naam, werkgever of dossiernummer").fill("amrani")

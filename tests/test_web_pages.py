@@ -86,6 +86,8 @@ def test_edit_keeps_other_fields_makes_a_version_and_a_stale_form_conflicts(web_
 
     versions = c.get("/casussen/EDIT-1/versies")
     assert "Versie 1 terugzetten" in versions.text
+    assert "<code>werknemer.functie</code> gewijzigd: Monteur → Planner" in versions.text
+    assert "<code>ziekteperiodes[1].hersteldatum</code> toegevoegd: 2026-03-01" in versions.text
     r = c.post("/casussen/EDIT-1/versies/1/herstel", data={"csrf": _csrf(versions.text), "huidig": "2"})
     assert r.status_code == 303
     assert api.get("/api/v1/cases/EDIT-1").json()["werknemer"]["functie"] == "Monteur"

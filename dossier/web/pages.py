@@ -231,8 +231,13 @@ def _form_page(request: Request, data: dict[str, Any], *, new: bool, nr: str | N
 @router.get("/casussen/{nr}/versies")
 def versions_page(request: Request, nr: str) -> Response:
     _session(request)
+    from dossier.web.diff import changes
+
     store = _store(request)
-    return _page(request, "versies.html", nr=nr, current=store.get(nr), versions=store.versions(nr))
+    versions = store.versions(nr)
+    datas = {v.versie: store.get(nr, versie=v.versie).data for v in versions}
+    diffs = {v.versie: changes(datas.get(v.versie - 1), datas[v.versie]) for v in versions}
+    return _page(request, "versies.html", nr=nr, current=store.get(nr), versions=versions, diffs=diffs)
 
 
 @router.post("/casussen/{nr}/versies/{versie}/herstel")
