@@ -201,13 +201,17 @@ def test_a_document_as_docx_in_the_request(web_server, samples_dir: Path) -> Non
                    params={"nummer": 9}).status_code == 422
 
 
-def test_an_oversized_body_is_refused_with_413(web_server, case_data: dict[str, Any]) -> None:
+def test_an_oversized_or_non_json_body_is_refused(web_server, case_data: dict[str, Any]) -> None:
     api = web_server.client()
     data = _case("BIG-1", case_data)
     data["opmerkingen"] = "x" * (3 * 1024 * 1024)
     r = api.post("/api/v1/cases", json=data)
     assert r.status_code == 413 and "MB" in r.json()["melding"]
     assert api.get("/api/v1/cases/BIG-1").status_code == 404
+    small = json.dumps(_case("TYPE-1", case_data))
+    r = api.post("/api/v1/cases", content=small, headers={"Content-Type": "text/html"})
+    assert r.status_code == 415 and "application/json" in r.json()["melding"]
+    assert api.get("/api/v1/cases/TYPE-1").status_code == 404
 
 
 def test_the_precomputed_columns_are_refreshed_when_the_date_moves_on(tmp_path: Path, case_data) -> None:

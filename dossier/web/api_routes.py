@@ -38,8 +38,15 @@ class TooLarge(api.DossierError):
     """A request body over :data:`MAX_BODY` (413)."""
 
 
+class WrongType(api.DossierError):
+    """A body that says it is not JSON (415)."""
+
+
 async def _body(request: Request) -> dict[str, Any]:
     """The JSON body as a dict; anything else is Invalid (422) with a Dutch message."""
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind and not (kind == "application/json" or kind.endswith("+json")):
+        raise WrongType(f"de body moet JSON zijn (Content-Type: application/json), niet '{kind[:60]}'")
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > MAX_BODY:
         raise TooLarge(f"de body is groter dan {MAX_BODY // (1024 * 1024)} MB")

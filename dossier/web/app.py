@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException
 
 from dossier import api
 from dossier.web import security
-from dossier.web.api_routes import TooLarge
+from dossier.web.api_routes import TooLarge, WrongType
 from dossier.web.config import WebConfig
 from dossier.web.storage import Conflict, Invalid, NotFound, Store
 
@@ -130,6 +130,10 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(TooLarge)
     async def too_large(request: Request, e: TooLarge) -> Response:
         return JSONResponse({"melding": e.message}, status_code=413)
+
+    @app.exception_handler(WrongType)
+    async def wrong_type(request: Request, e: WrongType) -> Response:
+        return JSONResponse({"melding": e.message}, status_code=415)
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, e: RequestValidationError) -> Response:
