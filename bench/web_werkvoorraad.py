@@ -1,6 +1,7 @@
 """Werkvoorraad and case page of `dossier serve` with many cases (issue 14): p50/p95 over 50 warm requests.
 
-Usage: .venv/bin/python bench/web_werkvoorraad.py [N]   (default 5000 cases; writes bench/RESULTS-web.md)
+Usage: .venv/bin/python bench/web_werkvoorraad.py [N [SECONDS]]
+(default 5000 cases and 60 s of 20 concurrent clients; writes bench/RESULTS-web.md)
 
 The cases are variants of samples/casus_kuipers.json (other dossiernummer, name and first sick day),
 stored through the same storage code the server uses (so the next milestone is precomputed on save).
@@ -59,8 +60,34 @@ def _time(client: httpx.Client, url: str, n: int = 50) -> list[float]:
     return times
 
 
+def _client_loop(url: str, worker: int, until: float, base: dict) -> tuple[int, int, list[str]]:
+    """One API client: create a case, read it back, save a new version with If-Match, read it back."""
+    done = errors = 0
+    problems: list[str] = []
+    with httpx.Client(base_url=url, headers={"Authorization": "Bearer bench"}, timeout=60) as c:
+        i = 0
+        while time.monotonic() < until:
+            nr = f"C-{worker:02d}-{i:05d}"
+            body = dict(base, dossiernummer=nr)
+            steps = [c.post("/api/v1/cases", json=body)]
+            got = c.get(f"/api/v1/cases/{nr}")
+            steps.append(got)
+            body["opmerkingen"] = f"versie 2 van {nr}"
+            steps.append(c.put(f"/api/v1/cases/{nr}", json=body, headers={"If-Match": got.headers.get("etag", "")}))
+            back = c.get(f"/api/v1/cases/{nr}")
+            steps.append(back)
+            bad = [r.status_code for r in steps if r.status_code >= 400]
+            if bad or back.json().get("opmerkingen") != body["opmerkingen"]:
+                errors += 1
+                problems.append(f"{nr}: {bad or 'lost write'}")
+            done += 1
+            i += 1
+    return done, errors, problems
+
+
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 5000
+    seconds = float(sys.argv[2]) if len(sys.argv) > 2 else 60.0
     sys.path.insert(0, str(ROOT))
     from dossier.web import WebConfig
     from dossier.web.storage import Store
@@ -99,6 +126,16 @@ def main() -> None:
             "GET /casussen/B-00042 case page with timeline": _time(web, "/casussen/B-00042"),
             "GET /api/v1/cases/B-00042/timeline": _time(api, "/api/v1/cases/B-00042/timeline"),
         }
+        from concurrent.futures import ThreadPoolExecutor
+
+        base = _cases(1)[0]
+        until = time.monotonic() + seconds
+        with ThreadPoolExecutor(20) as pool:
+            results = list(pool.map(lambda w: _client_loop(url, w, until, base), range(20)))
+        rounds = sum(r[0] for r in results)
+        failed = sum(r[1] for r in results)
+        problems = [p for r in results for p in r[2]][:5]
+        final = api.get("/api/v1/cases", params={"zoek": "C-", "per_pagina": 1}).json()["totaal"]
     finally:
         proc.terminate()
         proc.wait(10)
@@ -111,6 +148,10 @@ def main() -> None:
         f"{save_s:.1f} s ({save_s / n * 1000:.1f} ms per case).", "",
         "| request | p50 | p95 | max |", "|---|---:|---:|---:|",
         *[f"| {k} | {_p(v, 0.5):.1f} ms | {_p(v, 0.95):.1f} ms | {max(v) * 1000:.1f} ms |" for k, v in rows.items()],
+        "",
+        f"20 concurrent API clients for {seconds:.0f} s, each round: create, read, save version 2 with If-Match, "
+        f"read back: {rounds} rounds ({rounds * 4 / seconds:.0f} requests/s), {failed} with an error or a lost "
+        f"write; {final} cases stored (expected {rounds})." + (f" First problems: {problems}" if problems else ""),
         "",
     ]
     (ROOT / "bench" / "RESULTS-web.md").write_text("\n".join(lines), encoding="utf-8")

@@ -194,13 +194,14 @@ class Store:
         """Store a new case as version 1. Raises Invalid or Conflict (the dossiernummer exists)."""
         case = self.validated(data, today)
         nr = case.dossiernummer
+        overview = self._overview(case, today)  # outside the write lock: it runs the timeline
         with self._tx() as conn:
             exists = conn.execute(sa.select(case_table.c.deleted_at).where(case_table.c.dossiernummer == nr)).first()
             if exists is not None:
                 why = " (verwijderd)" if exists.deleted_at is not None else ""
                 raise Conflict(f"dossier {nr} bestaat al{why}")
             case_id = conn.execute(case_table.insert().values(
-                dossiernummer=nr, versie=1, **self._overview(case, today))).inserted_primary_key[0]
+                dossiernummer=nr, versie=1, **overview)).inserted_primary_key[0]
             self._add_version(conn, case_id, 1, data, door)
         return 1
 
@@ -214,6 +215,7 @@ class Store:
             raise Invalid("ander dossiernummer", [api.Issue(
                 api.Severity.fout, "invoer", "", "dossiernummer",
                 f"'{case.dossiernummer}' wijkt af van het dossier {nr}; een dossiernummer verandert niet")])
+        overview = self._overview(case, today)  # outside the write lock: it runs the timeline
         with self._tx() as conn:
             row = self._live(conn, nr)
             if expected is not None and expected != row.versie:
@@ -222,7 +224,7 @@ class Store:
             new = row.versie + 1
             done = conn.execute(case_table.update().where(case_table.c.id == row.id,
                                                           case_table.c.versie == row.versie)
-                                .values(versie=new, **self._overview(case, today)))
+                                .values(versie=new, **overview))
             if done.rowcount != 1:  # pragma: no cover - the write lock makes this unreachable on SQLite
                 raise Conflict(f"dossier {nr} is intussen gewijzigd")
             self._add_version(conn, row.id, new, data, door)
@@ -315,11 +317,12 @@ class Store:
             case, _ = api.validate_case_data(data, today=today)
             if case is None:
                 continue
+            overview = self._overview(case, today)
             with self._tx() as conn:
                 # Only if no save came in between (a save computes the columns itself).
                 conn.execute(case_table.update().where(case_table.c.id == case_id,
                                                        case_table.c.current_version_id == version_id)
-                             .values(**self._overview(case, today)))
+                             .values(**overview))
         return len(stale)
 
 
