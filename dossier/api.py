@@ -412,9 +412,9 @@ def field_path(field: str) -> str:
     return re.sub(r"\[(\d+)\]", lambda m: f".{int(m.group(1)) - 1}", field)
 
 
-def issue_json(issue: Issue) -> dict[str, str]:
-    """One issue as the JSON contract of checks: ``{"ernst", "veld", "melding"}``."""
-    return {"ernst": str(issue.severity), "veld": issue.field, "melding": issue.message}
+def issue_json(issue: Issue) -> dict[str, Any]:
+    """One issue as in the ``problemen`` of ``check --format json``: ``{"ernst", "veld", "melding"}``."""
+    return _problem(issue)
 
 
 @dataclass(frozen=True)
@@ -437,10 +437,6 @@ class CaseOverview:
     volgende_omschrijving: str | None = None
 
 
-#: Finding levels from high to low (the values of ``dossier.timeline.Niveau``).
-NIVEAUS: tuple[str, ...] = ("loonsanctie-risico", "boete", "aandachtspunt")
-
-
 def case_overview(case: Case, *, settings: Settings, today: date) -> CaseOverview:
     """The next milestone, the sickness week and the highest open finding level of a case."""
     from dossier.findings import case_findings
@@ -450,9 +446,8 @@ def case_overview(case: Case, *, settings: Settings, today: date) -> CaseOvervie
     pending = [m for m in tl.mijlpalen if not m.informatief and m.gedaan_op is None
                and m.status in (Status.open, Status.verlopen)]
     nxt = min(pending, key=lambda m: m.uiterlijk, default=None)
-    levels = {m.code: str(m.niveau) for m in tl.mijlpalen}
     found = case_findings(case, tl, settings=settings)
-    ranks = [NIVEAUS.index(levels.get(f.code, "aandachtspunt")) for f in found]
+    ranks = [NIVEAUS.index(str(f.niveau)) for f in found]
     return CaseOverview(
         dossiernummer=case.dossiernummer, werknemer=case.werknemer.naam, werkgever=case.werkgever.naam,
         eerste_ziektedag=tl.eerste_ziektedag, ziekteweek=tl.huidige_ziekteweek,

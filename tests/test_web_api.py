@@ -229,3 +229,19 @@ def test_the_precomputed_columns_are_refreshed_when_the_date_moves_on(tmp_path: 
         assert rows[0].ziekteweek == 9 and rows[0].niveau == "loonsanctie-risico"
     finally:
         store.close()
+
+
+def test_check_is_exactly_the_cli_json(web_server, samples_dir: Path, tmp_path: Path) -> None:
+    api = web_server.client()
+    data = json.loads((samples_dir / "casus_rommelig.json").read_text(encoding="utf-8"))
+    data["dossiernummer"] = "CHK-1"
+    data.pop("bijlagen", None)  # the attachment files are not stored with the case yet
+    assert api.post("/api/v1/cases", json=data).status_code == 201
+    r = api.get("/api/v1/cases/CHK-1/check", params={"today": TODAY})
+    case_file = tmp_path / "CHK-1.json"
+    case_file.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    cli = subprocess.run([sys.executable, "-m", "dossier", "check", str(case_file), "--format", "json",
+                          "--today", TODAY], capture_output=True, text=True)
+    assert r.status_code == 200 and r.text == cli.stdout
+    found = r.json()["casussen"][0]["bevindingen"]
+    assert found and {"code", "niveau", "melding", "uiterlijk", "grondslag"} <= set(found[0])

@@ -153,3 +153,13 @@ def document_docx(request: Request, nr: str, soort: str, nummer: int | None = Qu
     content = render_docx(s.get(nr).data, soort, nummer=nummer, settings=s.settings, today=when)
     return Response(content, media_type=DOCX,
                     headers={"Content-Disposition": f'attachment; filename="{download_name(nr, soort)}"'})
+
+
+@router.get("/cases/{nr}/check")
+def case_check(request: Request, nr: str, today: str | None = None) -> Response:
+    """Exactly ``dossier check --format json`` of the case (stored as the file ``NR.json``) on ``today``."""
+    from dossier.web.documents import check_json
+
+    when = _today(request, today)
+    s = store(request)
+    return Response(check_json(s.get(nr).data, nr, settings=s.settings, today=when), media_type="application/json")

@@ -45,6 +45,15 @@ def render_docx(data: dict[str, Any], soort: str, *, nummer: int | None, setting
         return out.read_bytes()
 
 
+def check_json(data: dict[str, Any], nr: str, *, settings: api.Settings, today: date) -> str:
+    """Exactly ``dossier check --format json`` (its text) of the stored case, as a file ``NR.json``."""
+    with tempfile.TemporaryDirectory(prefix="dossier-web-") as tmp:
+        case_file = Path(tmp) / (re.sub(r"[^A-Za-z0-9._-]", "_", nr) + ".json")
+        case_file.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+        result = api.check_json([case_file], settings=settings, today=today)
+    return json.dumps(result, ensure_ascii=False, indent=2) + "\n"
+
+
 def download_name(nr: str, soort: str) -> str:
     """A file name for Content-Disposition: the dossiernummer (never a BSN) and the kind, safe characters only."""
     return re.sub(r"[^A-Za-z0-9._-]", "_", f"{soort}-{nr}") + ".docx"

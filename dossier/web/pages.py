@@ -176,9 +176,7 @@ def case_page(request: Request, nr: str) -> Response:
         return _page(request, "casus.html", nr=nr, stored=stored, case=None, issues=issues)
     tl = api.case_timeline(case, settings=store.settings, today=today)
     found = api.findings(case, settings=store.settings, today=today)
-    levels = {m.code: str(m.niveau) for m in tl.mijlpalen}
-    found_rows = sorted(((levels.get(f.code, "aandachtspunt"), f) for f in found),
-                        key=lambda r: api.NIVEAUS.index(r[0]))
+    found_rows = sorted(((str(f.niveau), f) for f in found), key=lambda r: api.NIVEAUS.index(r[0]))
     from dossier.web.documents import kinds
 
     return _page(request, "casus.html", nr=nr, stored=stored, case=case, tl=tl, svg=drawing(case, tl),
