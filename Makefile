@@ -10,16 +10,19 @@ TODAY ?= 2026-11-23
 
 # Debian packages dossier needs at run time (LibreOffice for DOCX→PDF, metric-compatible fonts,
 # PDF readers used by the tests, and python3-uno for the persistent LibreOffice worker); tesseract
-# with Dutch and ghostscript for --ocr; PDFBox Preflight (Java) for the PDF/A tests.
+# with Dutch and ghostscript for --ocr; PDFBox Preflight (Java) for the PDF/A tests; chromium for the
+# browser tests of the web application (driven by Playwright, never `playwright install`).
 APT_PACKAGES := libreoffice-writer-nogui python3-uno fonts-crosextra-carlito fonts-crosextra-caladea \
                 fonts-liberation2 poppler-utils qpdf \
                 tesseract-ocr tesseract-ocr-nld ghostscript \
-                default-jre-headless libpdfbox2-java libactivation-java libjaxb-api-java
+                default-jre-headless libpdfbox2-java libactivation-java libjaxb-api-java \
+                chromium
 
-.PHONY: help system venv install demo test test-fast lint bench clean readme-images
+.PHONY: help system venv install demo serve test test-fast lint bench clean readme-images
 
 help:
 	@echo "make demo   — installeert alles wat ontbreekt en bouwt het voorbeelddossier in $(OUT)/"
+	@echo "make serve  — start de webapplicatie met de voorbeeldcasussen (gegevens in $(OUT)/web-data)"
 	@echo "make test   — installeert alles wat ontbreekt en draait alle tests"
 	@echo "make lint   — ruff"
 	@echo "make bench  — benchmark (zie bench/RESULTS.md)"
@@ -43,7 +46,7 @@ $(BIN)/python:
 # Reinstall when the dependency list changes.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev,ocr]'
+	$(BIN)/python -m pip install -q -e '.[dev,ocr,web]'
 	touch $@
 
 venv: system $(VENV)/.installed
@@ -69,6 +72,15 @@ demo: venv
 	@echo "== 5. Batch: een dossier voor elke casus uit de Excel-export"
 	$(BIN)/dossier batch samples/verzuim_export.csv --soort dossier --today $(TODAY) --out $(OUT)/batch
 	@echo; echo "Klaar. Het voorbeelddossier staat in $(OUT)/VZ-2025-0142.pdf; alles:"; ls -1 $(OUT)
+
+# The web application with the sample cases imported into a data folder under out/ (kept between
+# runs: the samples are imported once). PORT and DOSSIER_TOKEN can be set: make serve PORT=8080.
+PORT ?= 8000
+serve: venv
+	mkdir -p $(OUT)
+	$(BIN)/dossier serve --data $(OUT)/web-data --port $(PORT) --import samples/casus_kuipers.json \
+	  --import samples/casus_yilmaz.json --import samples/casus_de_boer.json --import samples/casus_minimaal.json \
+	  --import samples/verzuim_export.csv
 
 # Pictures of the sample dossier for the README (cover, index, a stamped page).
 readme-images: demo

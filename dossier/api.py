@@ -403,6 +403,81 @@ def _case_inputs(loaded: LoadedCase, settings: Settings) -> list[Path]:
                        bijlagen_map=settings.bijlagen_map, templates_dir=settings.templates_dir)
 
 
+# --- one case as data (front ends that hold cases themselves: the web application) ----------
+
+
+def validate_case_data(data: Any, *, source: str = "invoer", today: date | None = None
+                       ) -> tuple[Case | None, list[Issue]]:
+    """Validate one case given as data (the dict of a case file), as ``check`` validates a file's case.
+
+    Returns the case (None when it has errors) and every issue; fields are named as in a case file
+    (``ziekteperiodes[1].eerste_ziektedag``, 1-based, see :func:`field_path`). Attachment files are
+    not looked up (the caller stores them itself).
+    """
+    from dossier.loaders.records import Record
+    from dossier.validate import build_case
+
+    class _DataRecord(Record):
+        @property
+        def base_dir(self) -> Path | None:  # type: ignore[override]
+            return None
+
+    if not isinstance(data, dict):
+        return None, [Issue(Severity.fout, source, "", "", "verwacht één casus als JSON-object")]
+    return build_case(_DataRecord(Path(source), "", data), today=today)
+
+
+def field_path(field: str) -> str:
+    """An issue's field as a dotted model path: ``ziekteperiodes[1].x`` → ``ziekteperiodes.0.x``."""
+    import re
+
+    return re.sub(r"\[(\d+)\]", lambda m: f".{int(m.group(1)) - 1}", field)
+
+
+def issue_json(issue: Issue) -> dict[str, Any]:
+    """One issue as in the ``problemen`` of ``check --format json``: ``{"ernst", "veld", "melding"}``."""
+    return _problem(issue)
+
+
+@dataclass(frozen=True)
+class CaseOverview:
+    """What a list of cases shows about one case on a reference date.
+
+    ``volgende_mijlpaal`` is the first open milestone that is a task (code and due date), None when
+    nothing is open, ``volgende_omschrijving`` its Dutch label; ``niveau`` is the highest level among
+    the open findings (None: no findings).
+    """
+
+    dossiernummer: str
+    werknemer: str
+    werkgever: str
+    eerste_ziektedag: date
+    ziekteweek: int | None
+    volgende_mijlpaal: tuple[str, date] | None
+    niveau: str | None
+    peildatum: date
+    volgende_omschrijving: str | None = None
+
+
+def case_overview(case: Case, *, settings: Settings, today: date) -> CaseOverview:
+    """The next milestone, the sickness week and the highest open finding level of a case."""
+    from dossier.findings import case_findings
+    from dossier.timeline import Status
+
+    tl = case_timeline(case, settings=settings, today=today)
+    pending = [m for m in tl.mijlpalen if not m.informatief and m.gedaan_op is None
+               and m.status in (Status.open, Status.verlopen)]
+    nxt = min(pending, key=lambda m: m.uiterlijk, default=None)
+    found = case_findings(case, tl, settings=settings)
+    ranks = [NIVEAUS.index(str(f.niveau)) for f in found]
+    return CaseOverview(
+        dossiernummer=case.dossiernummer, werknemer=case.werknemer.naam, werkgever=case.werkgever.naam,
+        eerste_ziektedag=tl.eerste_ziektedag, ziekteweek=tl.huidige_ziekteweek,
+        volgende_mijlpaal=(nxt.code, nxt.uiterlijk) if nxt is not None else None,
+        niveau=NIVEAUS[min(ranks)] if ranks else None, peildatum=today,
+        volgende_omschrijving=nxt.label if nxt is not None else None)
+
+
 # --- documents and the dossier -------------------------------------------------------------
 
 
@@ -553,6 +628,7 @@ __all__ = [  # what is defined here, then what loads on first use
     "BatchFailures",
     "CaseDataError",
     "CheckReport",
+    "CaseOverview",
     "CheckRun",
     "ConversionError",
     "DossierError",
@@ -567,6 +643,7 @@ __all__ = [  # what is defined here, then what loads on first use
     "TemplateRenderError",
     "UsageError",
     "build",
+    "case_overview",
     "case_schema",
     "case_timeline",
     "check",
@@ -576,8 +653,10 @@ __all__ = [  # what is defined here, then what loads on first use
     "default_settings",
     "document_kind_names",
     "export_templates",
+    "field_path",
     "findings",
     "format_timeline",
+    "issue_json",
     "iter_checked",
     "list_templates",
     "load_cases",
@@ -587,6 +666,7 @@ __all__ = [  # what is defined here, then what loads on first use
     "scrub",
     "timelines",
     "today_default",
+    "validate_case_data",
     "write_output",
     *_LAZY,
 ]

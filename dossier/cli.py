@@ -385,6 +385,49 @@ def batch(inputs: tuple[Path, ...], out_dir: Path, soort: str, jobs: int | None,
                             f"zie {out_dir / 'batch-rapport.csv'}")
 
 
+@main.command()
+@click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Gegevensmap met de database (standaard: $XDG_DATA_HOME/dossier, ~/.local/share/dossier).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Adres om op te luisteren.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="Poort.")
+@click.option("--token", envvar="DOSSIER_TOKEN", show_envvar=True, default=None,
+              help="Aanmeldtoken voor de pagina's en de API (standaard: elke start een nieuw).")
+@click.option("--gebruiker", default=None, metavar="NAAM",
+              help="Naam die bij elke opgeslagen versie wordt vastgelegd (standaard: de gebruiker van het systeem).")
+@click.option("--import", "imports", multiple=True, type=click.Path(exists=True, path_type=Path),
+              metavar="PAD", help="Importeer eerst de casussen uit dit bestand of deze map (bestaande worden "
+                                  "overgeslagen); mag vaker.")
+@today_option
+@_verbosity_options
+@handle_errors
+def serve(data_dir: Path | None, host: str, port: int, token: str | None, gebruiker: str | None,
+          imports: tuple[Path, ...], today: date | None) -> None:
+    """Start de webapplicatie en de HTTP-API (werkvoorraad, casussen, tijdlijn).
+
+    Maakt de gegevensmap en de database bij de eerste start. Toont de link met het aanmeldtoken;
+    de API gebruikt hetzelfde token (Authorization: Bearer TOKEN).
+    """
+    import secrets
+
+    from dossier.web import WebConfig, default_data_dir, default_user, import_cases, missing
+    from dossier.web import serve as run_server
+
+    if missing():
+        raise api.MissingDependencyError(f"de webapplicatie is niet geïnstalleerd ({', '.join(missing())} "
+                                         "ontbreekt); installeer met: pip install 'dossier[web]'")
+
+    config = WebConfig(data_dir=data_dir or default_data_dir(), token=token or secrets.token_urlsafe(24),
+                       gebruiker=gebruiker or default_user(), today=today)
+    if imports:
+        done, skipped = import_cases(config, list(imports))
+        click.echo(f"{done} casus(sen) geïmporteerd, {skipped} bestonden al.", err=True)
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"dossier draait; gegevens in {config.data_dir}\n"
+               f"Open in de browser: http://{shown}:{port}/login?token={config.token}\n"
+               f"API: http://{shown}:{port}/api/v1 (Authorization: Bearer <token>); stoppen met Ctrl-C.", err=True)
+    run_server(config, host=host, port=port)
+
+
 class _ProgressLine:
     """One self-overwriting progress line on stderr (only on a terminal)."""
 

@@ -69,3 +69,69 @@ def have_soffice() -> bool:
 
 
 requires_soffice = pytest.mark.skipif(not have_soffice(), reason="LibreOffice (soffice) is niet geïnstalleerd")
+
+
+# --- the web application: a real `dossier serve` on 127.0.0.1 ------------------------------
+
+
+class WebServer:
+    """A running ``dossier serve`` (its own process, its own data folder)."""
+
+    def __init__(self, url: str, token: str, data_dir: Path, process: Any) -> None:
+        self.url, self.token, self.data_dir, self.process = url, token, data_dir, process
+
+    def client(self, *, auth: bool = True) -> Any:
+        import httpx
+
+        headers = {"Authorization": f"Bearer {self.token}"} if auth else {}
+        return httpx.Client(base_url=self.url, headers=headers, timeout=30, follow_redirects=False)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def web_server(tmp_path_factory: pytest.TempPathFactory):
+    """Start ``dossier serve`` on a free port with a fresh SQLite data folder; stopped afterwards, also
+    when a test fails. The reference date is fixed (2026-11-23) so that statuses do not drift."""
+    pytest.importorskip("fastapi", reason="de web-extra is niet geïnstalleerd (pip install 'dossier[web]')")
+    import os
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    data = tmp_path_factory.mktemp("web") / "data"
+    port, token = _free_port(), "test-token-7f3a"
+    log = (data.parent / "server.log").open("wb")
+    env = {**os.environ, "DOSSIER_TOKEN": token}
+    proc = subprocess.Popen([sys.executable, "-m", "dossier", "serve", "--data", str(data), "--port", str(port),
+                             "--gebruiker", "Test Gebruiker", "--today", "2026-11-23"],
+                            stdout=log, stderr=subprocess.STDOUT, env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("dossier serve start niet: " + (data.parent / "server.log").read_text())
+            time.sleep(0.1)
+        yield WebServer(url, token, data, proc)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
