@@ -864,6 +864,82 @@ def bijstelling_plan_van_aanpak() -> Builder:
     return b
 
 
+def evaluatieverslag() -> Builder:
+    b = Builder("Evaluatieverslag", "Evaluatieverslag", datum_tag="evaluatieverslag.datum")
+    b.title("Evaluatieverslag",
+            ["{% if evaluatieverslag.nummer %}", "Evaluatie ", "{{ evaluatieverslag.nummer }}", " · ",
+             "{% endif %}", "Evaluatie van het plan van aanpak"])
+    basis_gegevens(b, "Datum evaluatie", "evaluatieverslag.datum", extra=[
+        ["Plan van aanpak", "{{ plan_van_aanpak.datum|datum|invul(tekens=14) }}",
+         "Bedrijfsarts", persoon_regels("bedrijfsarts")],
+    ])
+
+    b.h1("1. Aanwezig")
+    b.field("Wie waren bij het gesprek?", "evaluatieverslag.aanwezig", 2)
+
+    b.h1("2. Verloop sinds de vorige evaluatie")
+    b.field("Wat is besproken en hoe gaat het?", "evaluatieverslag.verslag", 4)
+
+    b.h1("3. Voortgang per afgesproken activiteit")
+    b.data_table(["Afgesproken in", "Wie", "Wat", "Termijn", "Voortgang"],
+                 [[[e("a.bron")], [(e("a.datum|datum_kort"), "muted")]],
+                  e("a.wie"), e("a.wat"), e("a.termijn|datum_kort"), e("a.stand|invul(tekens=10)")],
+                 loop="a in evaluatieverslag.afgesproken_activiteiten",
+                 empty_if="not evaluatieverslag.afgesproken_activiteiten",
+                 widths=(29, 24, 56, 21, 30))
+
+    b.h1("4. Belastbaarheid")
+    b.tag("{%p if evaluatieverslag.belastbaarheid %}")
+    b.p("{{ evaluatieverslag.belastbaarheid }}")
+    b.tag("{%p elif evaluatieverslag.probleemanalyse_datum %}")
+    b.p("Ongewijzigd: zoals de bedrijfsarts die gaf op ",
+        "{{ evaluatieverslag.probleemanalyse_datum|datum }}", ".")
+    b.tag("{%p else %}")
+    b.p("{{ None|invul(2) }}")
+    b.tag("{%p endif %}")
+
+    b.h1("5. Afspraken")
+    b.field("Wat is in dit gesprek afgesproken?", "evaluatieverslag.afspraken", 3)
+
+    n = visies(b, "evaluatieverslag", 6)
+    b.h1(f"{n}. Volgende evaluatie")
+    b.p("De volgende evaluatie is op ",
+        "{{ evaluatieverslag.volgende_evaluatie|datum|invul(tekens=14) }}",
+        "{% if evaluatieverslag.volgende_evaluatie|week %}", " (",
+        "{{ evaluatieverslag.volgende_evaluatie|verzuimweek }}", ")", "{% endif %}", ".")
+    ondertekening(b, n + 1, "Werkgever en werknemer hebben het plan van aanpak samen geëvalueerd en "
+                            "ondertekenen dit verslag voor gezien.")
+    return b
+
+
+def oordeel_werknemer() -> Builder:
+    b = Builder("Oordeel werknemer", "Oordeel werknemer", datum_tag="oordeel_werknemer.datum")
+    b.title("Oordeel van de werknemer", "Over de re-integratie en het re-integratieverslag")
+    basis_gegevens(b, "Datum", "oordeel_werknemer.datum", extra=[
+        ["Eindevaluatie", "{{ eindevaluatie.datum|datum|invul(tekens=14) }}",
+         "Adres werknemer", adres_regels("werknemer")],
+    ])
+
+    b.h1("1. Oordeel over de re-integratie")
+    b.field("Wat vindt de werknemer van de re-integratie-inspanningen van werkgever en werknemer?",
+            "oordeel_werknemer.oordeel", 6)
+
+    b.h1("2. Het re-integratieverslag")
+    b.p(("De werknemer is het eens met de inhoud van het re-integratieverslag: ", "b"),
+        "{{ oordeel_werknemer.eens_met_riv|ja_nee(onbekend='ja / nee') }}")
+    b.field("Toelichting", "oordeel_werknemer.toelichting", 4)
+
+    b.h1("3. Ondertekening")
+    b.p("De werknemer heeft dit oordeel zelf gegeven.", keep=True)
+    b.signatures([
+        ("Werknemer", [
+            ["Naam: ", "{{ werknemer.naam }}"],
+            ["Functie: ", "{{ werknemer.functie|invul(tekens=21) }}"],
+        ]),
+    ])
+    return b
+
+
 def trajectplan_tweede_spoor() -> Builder:
     b = Builder("Trajectplan tweede spoor", "Trajectplan tweede spoor",
                 datum_tag="tweede_spoor.start")
@@ -1187,8 +1263,10 @@ TEMPLATES = {
     "bijstelling_plan_van_aanpak": bijstelling_plan_van_aanpak,
     "trajectplan_tweede_spoor": trajectplan_tweede_spoor,
     "inspanningsrapportage": inspanningsrapportage,
+    "evaluatieverslag": evaluatieverslag,
     "eerstejaarsevaluatie": eerstejaarsevaluatie,
     "eindevaluatie": eindevaluatie,
+    "oordeel_werknemer": oordeel_werknemer,
     "voorblad": voorblad,
 }
 

@@ -138,6 +138,17 @@ EXPECTED = {
         "Gedeeltelijke werkhervatting van 20 uur", "Wij hebben in beide sporen",
         "Ik ben tevreden over de begeleiding",
     ],
+    "evaluatieverslag": [
+        "Evaluatieverslag", "Evaluatie 1", "1 april 2025", "Aanwezig", "Marieke de Vries (HR-manager, "
+        "casemanager)", "De opbouw verloopt volgens plan", "Voortgang per afgesproken activiteit",
+        "gedaan: gestart op 24 februari 2025", "Belastbaarheid", "2 uur per dag op vier dagen",
+        "Afspraken", "4 × 3 uur per week", "Positief over inzet", "Het gaat beter dan verwacht",
+        "De volgende evaluatie is op 13 mei 2025",
+    ],
+    "oordeel_werknemer": [
+        "Oordeel van de werknemer", "6 oktober 2026", "Mijn werkgever heeft mij in beide sporen",
+        "eens met de inhoud van het re-integratieverslag: ja", "Ondertekening", "handtekening",
+    ],
     "voorblad": [
         "Re-integratieverslag WIA", "Sandra Kuipers", "111222333", "12 april 1979",
         "Productiemedewerker bakkerij", "815720596L01", "VZ-2025-0142", "6 januari 2025",
@@ -149,7 +160,7 @@ EXPECTED = {
 @pytest.mark.parametrize("name", TEMPLATE_NAMES)
 def test_every_template_renders_from_the_full_sample(name, kuipers, env, tmp_path):
     periode = rapportageperiodes(kuipers, compute_timeline(kuipers, today=TODAY), today=TODAY)[1]
-    text = render(name, context(kuipers, periode=periode), tmp_path, env)
+    text = render(name, context(kuipers, periode=periode, evaluatie=1), tmp_path, env)
     common = COMMON if name != "voorblad" else COMMON[:-1]
     for needle in [*common, *EXPECTED[name]]:
         assert needle in text, f"{name}: {needle!r} ontbreekt"

@@ -273,6 +273,23 @@ _BIJSTELLING = _model_velden(m.Evaluatie, extra=(
                                     "deze datum (leeg als die er niet is).", _PA_BIJSTELLING),
 ))
 
+_ACTIVITEIT_STAND = (*_model_velden(m.Activiteit), (
+    Veld("bron", TEKST, "Waar de activiteit is afgesproken, bijv. 'Plan van aanpak' of 'Bijstelling 1'.")),
+    Veld("datum", DATUM, "Datum van dat document."),
+    Veld("stand", TEKST, "Voortgang van de activiteit volgens dit verslag (uit voortgang[], gekoppeld op "
+                         "'wat'); leeg als die niet is besproken."))
+
+_EVALUATIEVERSLAG = _model_velden(m.Evaluatie, extra=(
+    Veld("nummer", GETAL, "Volgnummer van de evaluatie (1, 2, …, op datum; bijstellingen niet "
+                          "meegeteld)."),
+    Veld("volgende_evaluatie", DATUM, "Datum van de volgende evaluatie; standaard zes weken later."),
+    Veld("afgesproken_activiteiten", LIJST, "Alle activiteiten die op de datum van het verslag "
+                                            "waren afgesproken, elk met de stand uit dit verslag.",
+         _ACTIVITEIT_STAND),
+    Veld("probleemanalyse_datum", DATUM, "Datum van de probleemanalyse of de laatste bijstelling "
+                                         "daarvan op of vóór de datum van het verslag."),
+))
+
 _RAPPORTAGE = _model_velden(m.Inspanningsrapportage)
 
 _PERIODE = (
@@ -348,7 +365,20 @@ SCHEMA: tuple[Veld, ...] = (
          _model_velden(m.ArbeidsdeskundigOnderzoek)),
     Veld("actueel_oordeel", OBJECT, "Actueel oordeel van de bedrijfsarts.",
          _model_velden(m.ActueelOordeel)),
-    Veld("eindevaluatie", OBJECT, "Eindevaluatie.", _model_velden(m.Eindevaluatie)),
+    Veld("evaluatieverslag", OBJECT, "Het verslag van de evaluatie die wordt afgedrukt (leeg in "
+                                     "andere documenten).", _EVALUATIEVERSLAG),
+    Veld("eindevaluatie", OBJECT, "Eindevaluatie.", _model_velden(m.Eindevaluatie, extra=(
+        Veld("loon_percentage", GETAL, "Loon nu als percentage van het bruto maandloon volgens "
+                                       "contract (werknemer.bruto_maandloon), afgerond op hele "
+                                       "procenten; leeg als een van beide ontbreekt."),
+        Veld("uren_percentage", GETAL, "Uren nu als percentage van de contracturen "
+                                       "(werknemer.uren_per_week), afgerond op hele procenten."),
+        Veld("bevredigend_resultaat", JA_NEE, "Ja als het loon nu minstens 65 % is van het loon "
+                                              "volgens contract (Beleidsregels beoordelingskader "
+                                              "poortwachter); leeg als een van beide ontbreekt."),
+    ))),
+    Veld("oordeel_werknemer", OBJECT, "Oordeel van de werknemer over de re-integratie en het "
+                                      "re-integratieverslag.", _model_velden(m.OordeelWerknemer)),
     Veld("wia_aanvraag", OBJECT, "De WIA-aanvraag door de werknemer (datum).",
          _model_velden(m.Melding)),
     Veld("loonsanctie", OBJECT, "Loonsanctie (weken, datum).", _model_velden(m.Verlenging)),
@@ -638,6 +668,55 @@ def _activiteiten_overzicht(case: m.Case) -> list[Record]:
     return out
 
 
+# --- evaluation reports --------------------------------------------------------------------
+
+
+def evaluatieverslagen(case: m.Case) -> list[m.Evaluatie]:
+    """The evaluations with soort 'evaluatie' (not bijstellingen), in date order (nummer = index + 1)."""
+    return sorted((e for e in case.evaluaties if e.soort == "evaluatie"), key=lambda e: e.datum)
+
+
+def _evaluatieverslag_record(case: m.Case, nummer: int | None) -> Record:
+    lijst = evaluatieverslagen(case)
+    if nummer is None or not 1 <= nummer <= len(lijst):
+        return _record(None, _EVALUATIEVERSLAG, "evaluatieverslag")
+    ev = lijst[nummer - 1]
+    stand = {v.wat.strip().lower(): v.stand for v in ev.voortgang}
+    pad = "evaluatieverslag.afgesproken_activiteiten[]"
+    acts = [_record(a, _ACTIVITEIT_STAND, pad, stand=stand.get(str(a["wat"]).strip().lower()))
+            for a in _activiteiten_overzicht(case) if a["datum"] is None or a["datum"] <= ev.datum]
+    # Progress on something not in the plan (e.g. an activity agreed orally) is not lost.
+    bekend = {str(a["wat"]).strip().lower() for a in acts}
+    acts += [_record({"wat": v.wat, "stand": v.stand}, _ACTIVITEIT_STAND, pad)
+             for v in ev.voortgang if v.wat.strip().lower() not in bekend]
+    pa = case.probleemanalyse
+    pa_datums = [d for d in ([pa.datum] + [b.datum for b in pa.bijstellingen] if pa else [])
+                 if d is not None and d <= ev.datum]
+    return _record(ev, _EVALUATIEVERSLAG, "evaluatieverslag", nummer=nummer,
+                   volgende_evaluatie=ev.volgende_evaluatie
+                   or ev.datum + timedelta(days=EVALUATIE_INTERVAL_DAYS),
+                   afgesproken_activiteiten=acts,
+                   probleemanalyse_datum=max(pa_datums) if pa_datums else None)
+
+
+def _percentage(nu: Decimal | None, voor: Decimal | None) -> int | None:
+    if nu is None or not voor:
+        return None
+    return int((Decimal(100) * nu / voor).quantize(Decimal(1), rounding="ROUND_HALF_UP"))
+
+
+def _eindevaluatie_toets(ctx: Record, case: m.Case) -> None:
+    """The ≥ 65 % test of a satisfactory result (bevredigend resultaat), with its figures."""
+    ev, wn = case.eindevaluatie, case.werknemer
+    loon = _percentage(ev.bruto_maandloon_nu if ev else None, wn.bruto_maandloon)
+    rec = ctx["eindevaluatie"]
+    rec["loon_percentage"] = loon
+    rec["uren_percentage"] = _percentage(ev.uren_per_week_nu if ev else None, wn.uren_per_week)
+    if loon is not None:
+        assert ev is not None and ev.bruto_maandloon_nu is not None and wn.bruto_maandloon
+        rec["bevredigend_resultaat"] = ev.bruto_maandloon_nu * 100 >= wn.bruto_maandloon * 65
+
+
 # --- the context ---------------------------------------------------------------------------
 
 
@@ -665,6 +744,7 @@ def build_context(
     settings: Settings | None = None,
     periode: Periode | int | None = None,
     bijstelling: int | None = None,
+    evaluatie: int | None = None,
 ) -> dict[str, Any]:
     """Map a case and its timeline to the template variables documented in :data:`SCHEMA`.
 
@@ -677,6 +757,8 @@ def build_context(
             or its number; None leaves ``periode`` empty.
         bijstelling: number (1-based, in date order) of the bijstelling for ``bijstelling``;
             None means the latest.
+        evaluatie: number (1-based, in date order, bijstellingen not counted) of the evaluation
+            for ``evaluatieverslag``; None leaves it empty.
 
     Returns:
         A dict with exactly the documented keys (plus the internal ``_kalender``).
@@ -737,6 +819,7 @@ def build_context(
         ingangsdatum_wia=tijdlijn.ingangsdatum_wia,
         hersteld_op=tijdlijn.hersteld_op,
         bijstelling=_bijstelling_record(case, bijstelling),
+        evaluatieverslag=_evaluatieverslag_record(case, evaluatie),
         activiteiten_overzicht=overzicht,
         periode=_periode_record(case, periode),
         tijdlijn=[_mijlpaal(mp, "tijdlijn[]") for mp in tijdlijn.mijlpalen],
@@ -749,6 +832,7 @@ def build_context(
         _kalender=tijdlijn.calendar,
     )
     ctx["termijnen"]._leeg = False
+    _eindevaluatie_toets(ctx, case)
     return dict(ctx)
 
 
@@ -779,6 +863,7 @@ def missing_data(
     _need_eerstejaarsevaluatie(n, case)
     _need_tweede_spoor(n, case, tijdlijn, today, interval_maanden)
     _need_eindevaluatie(n, case)
+    _need_status(n, case)
     return n.out
 
 
@@ -935,6 +1020,23 @@ def _need_eindevaluatie(n: _Needs, case: m.Case) -> None:
                "visie van de werkgever ontbreekt")
         n.need("eindevaluatie.visie_werknemer", ev.visie_werknemer,
                "visie van de werknemer ontbreekt")
+
+
+def _need_status(n: _Needs, case: m.Case) -> None:
+    """The eerstejaarsevaluatie and the eindevaluatie show a status per agreed activity."""
+    overzicht = _activiteiten_overzicht(case)
+    for naam, doc in (("eerstejaarsevaluatie", case.eerstejaarsevaluatie),
+                      ("eindevaluatie", case.eindevaluatie)):
+        if is_leeg(doc):
+            continue
+        grens = getattr(doc, "datum", None) or date.max
+        acts = [a for a in overzicht if a["datum"] is None or a["datum"] <= grens]
+        leeg = [a for a in acts if is_leeg(a["status"])]
+        if leeg:
+            wat = "activiteit" if len(acts) == 1 else "afgesproken activiteiten"
+            n.need(f"{naam}.activiteiten_status", None,
+                   f"{naam}: de status ontbreekt bij {len(leeg)} van de {len(acts)} {wat} "
+                   "(vul 'status' in bij de activiteiten van het plan van aanpak en de bijstellingen)")
 
 
 def _d(value: date | None) -> str:
