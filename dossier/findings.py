@@ -72,6 +72,10 @@ def risk_text(m: Mijlpaal, case: Case) -> str:
     return ""
 
 
+def _dagen(n: int) -> str:
+    return "1 dag" if n == 1 else f"{n} dagen"
+
+
 def timeline_findings(case: Case, tl: Tijdlijn) -> list[Finding]:
     """Every step that is late or overdue on the reference date."""
     out = []
@@ -80,12 +84,12 @@ def timeline_findings(case: Case, tl: Tijdlijn) -> list[Finding]:
             continue
         if m.status is Status.verlopen:
             days = (tl.today - m.uiterlijk).days
-            what = (f"{m.label}: uiterlijk {datum(m.uiterlijk)} (week {m.ziekteweek}), niet gedaan; "
-                    f"{days} dagen over tijd")
+            week = f" (ziekteweek {m.ziekteweek})" if m.ziekteweek is not None else ""
+            what = f"{m.label}: uiterlijk {datum(m.uiterlijk)}{week}, niet gedaan; {_dagen(days)} over tijd"
         else:
             assert m.gedaan_op is not None
             days = (m.gedaan_op - m.uiterlijk).days
-            what = (f"{m.label}: gedaan op {datum(m.gedaan_op)}, {days} dagen na de uiterste datum "
+            what = (f"{m.label}: gedaan op {datum(m.gedaan_op)}, {_dagen(days)} na de uiterste datum "
                     f"{datum(m.uiterlijk)}")
         risk = risk_text(m, case)
         out.append(Finding(m.code, m.code, f"{what}. {risk[0].upper() + risk[1:]}" if risk else what))

@@ -113,7 +113,7 @@ def test_computed_values(kuipers):
     assert ctx["termijnen"]["eerstejaarsevaluatie"]["uiterlijk"] == date(2026, 1, 4)
     assert ctx["termijnen"]["eerstejaarsevaluatie"]["status"] == "gedaan"
     assert any(m["code"] == "plan_van_aanpak" for m in ctx["tijdlijn"])
-    assert ctx["voorblad"]["titel"] == "Re-integratieverslag WIA"
+    assert ctx["voorblad"]["titel"] == "Re-integratieverslag"
     assert ctx_for(minimal(), today=date(2025, 3, 1))["voorblad"]["titel"] == "Re-integratiedossier"
 
 

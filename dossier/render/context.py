@@ -229,7 +229,7 @@ SPOOR_SOORTEN: dict[str, tuple[str, str]] = {
                      "bijvoorbeeld sollicitatietraining, een cursus of scholing"),
     "begeleiding": ("Persoonlijke begeleiding en coaching",
                     "bijvoorbeeld loopbaancoaching en begeleiding bij het zoeken naar werk"),
-    "bemiddeling": ("Bemiddeling naar vacatures",
+    "bemiddeling": ("Bemiddeling naar werk",
                     "het actief zoeken naar en voorstellen bij passende vacatures"),
     "werkervaring": ("Werkervaringsplaatsen en proefplaatsingen",
                      "werkervaring opdoen bij een andere werkgever, met behoud van loon"),
@@ -392,7 +392,7 @@ SCHEMA: tuple[Veld, ...] = (
                               "niet geldt).",
          tuple(Veld(code, OBJECT, rule.label + ".", _MIJLPAAL) for code, rule in RULES.items())),
     Veld("voorblad", OBJECT, "Titels voor het voorblad.", (
-        Veld("titel", TEKST, "'Re-integratieverslag WIA' vanaf de WIA-fase (week 88, eindevaluatie "
+        Veld("titel", TEKST, "'Re-integratieverslag' vanaf de WIA-fase (week 88, eindevaluatie "
                              "of WIA-aanvraag), anders 'Re-integratiedossier'."),
         Veld("ondertitel", TEKST, "Ondertitel."),
     )),
@@ -826,9 +826,9 @@ def build_context(
         termijnen=_record(None, _velden("termijnen"), "termijnen", **{
             code: _mijlpaal(tijdlijn.get(code), f"termijnen.{code}") for code in RULES}),
         voorblad=_record(None, _velden("voorblad"), "voorblad",
-                         titel="Re-integratieverslag WIA" if wia else "Re-integratiedossier",
-                         ondertitel=("Re-integratiedossier volgens de Wet verbetering poortwachter"
-                                     if wia else "Wet verbetering poortwachter")),
+                         titel="Re-integratieverslag" if wia else "Re-integratiedossier",
+                         ondertitel=("Bijlage bij de WIA-aanvraag" if wia
+                                     else "Wet verbetering poortwachter")),
         _kalender=tijdlijn.calendar,
     )
     ctx["termijnen"]._leeg = False
