@@ -159,7 +159,8 @@ def test_eerstejaarsevaluatie_looks_back_on_year_one_only(kuipers):
     assert eje["evaluaties_jaar1"]
     assert all(e["datum"] <= date(2025, 12, 9) for e in eje["evaluaties_jaar1"])
     assert len(eje["evaluaties_jaar1"]) < len(kuipers.evaluaties)
-    assert {a["bron"] for a in eje["activiteiten_jaar1"]} == {"Plan van aanpak", "Bijstelling 1"}
+    assert {a["bron"] for a in eje["activiteiten_jaar1"]} == {"Plan van aanpak", "Bijstelling 1",
+                                                              "Bijstelling 2"}
 
 
 def test_periods_every_two_months_and_matched_narratives(kuipers):

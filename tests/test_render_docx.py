@@ -97,13 +97,13 @@ EXPECTED = {
     ],
     "bijstelling_plan_van_aanpak": [
         "Bijstelling plan van aanpak", "10 juni 2025", "ziekteweek 23",
-        "plan van aanpak van 20 februari 2025", "geen terugkeer in het eigen (zware) werk",
+        "plan van aanpak van 20 februari 2025", "geen terugkeer meer in het volledige eigen werk",
         "bijgesteld op 2 juni 2025", "Het doel verschuift", "Inwerken op de orderafdeling",
         "22 juli 2025", "Wij zien mevrouw Kuipers graag terug", "Ik vind het jammer",
     ],
     "trajectplan_tweede_spoor": [
         "Trajectplan tweede spoor", "12 januari 2026", "Werkpad Re-integratie B.V.",
-        "Yvonne Smit, loopbaancoach", "Duurzaam passend werk van 20 tot 24 uur",
+        "Yvonne Smit, loopbaancoach", "Passend betaald werk bij een andere werkgever",
         "Persoonsprofiel", "Betrouwbaar, nauwkeurig", "Zoekprofiel", "Baliemedewerker",
         "Ontwikkeling en scholing", "Persoonlijke begeleiding en coaching",
         "Bemiddeling naar werk", "Werkervaringsplaatsen en proefplaatsingen",
@@ -124,25 +124,27 @@ EXPECTED = {
         "Eerstejaarsevaluatie", "9 december 2025", "ziekteweek 49",
         "ziekteweek 46 t/m 52", "In het eerste ziektejaar is gestart",
         "Plan van aanpak\n20-02-2025", "Bijstelling 1\n10-06-2025", "24-02-2025",
-        "10 juni 2025 — bijstelling van het plan van aanpak", "Ja. Werkgever en werknemer",
-        "Gedeeltelijk.", "wordt ingezet: ja", "Volgens het arbeidsdeskundig onderzoek",
+        "10 juni 2025 — bijstelling van het plan van aanpak", "Grotendeels. De werkplek is aangepast",
+        "Gedeeltelijk.", "wordt ingezet: ja", "Het arbeidsdeskundig onderzoek adviseert",
         "Arbeidsdeskundig onderzoek van 18 november 2025 door mr. A. Bos",
-        "Duurzaam passend werk voor 20 tot 24 uur", "Tweede-spoortraject inkopen", "doorlopend",
+        "Structureel 20 uur per week als medewerker bestellingen", "Tweede-spoortraject inkopen", "doorlopend",
         "Ik had gehoopt terug te keren",
     ],
     "eindevaluatie": [
         "Eindevaluatie", "29 september 2026", "ziekteweek 91", "3 januari 2027",
         "actueel oordeel van 15 september 2026 door drs. P. Hendriks, bedrijfsarts",
         "Mevrouw Kuipers is belastbaar voor zittend werk", "Probleemanalyse", "10 februari 2025",
-        "Start tweede spoor", "Stand van de re-integratie", "12 uur per week in aangepast werk",
-        "Gedeeltelijke werkhervatting van 20 uur", "Wij hebben in beide sporen",
+        "Start tweede spoor", "Stand van de re-integratie",
+        "20 uur per week als medewerker bestellingen en administratie", "€ 1.580,56", "56 %",
+        "geen bevredigend resultaat", "ontvangen op 2 oktober 2026",
+        "Werkhervatting van 20 uur per week in passend werk", "Wij hebben in beide sporen",
         "Ik ben tevreden over de begeleiding",
     ],
     "evaluatieverslag": [
         "Evaluatieverslag", "Evaluatie 1", "1 april 2025", "Aanwezig", "Marieke de Vries (HR-manager, "
         "casemanager)", "De opbouw verloopt volgens plan", "Voortgang per afgesproken activiteit",
-        "gedaan: gestart op 24 februari 2025", "Belastbaarheid", "2 uur per dag op vier dagen",
-        "Afspraken", "4 × 3 uur per week", "Positief over inzet", "Het gaat beter dan verwacht",
+        "gedaan: gestart op 24 februari 2025", "Belastbaarheid", "op te bouwen naar 3 uur per dag",
+        "Afspraken", "3 uur per dag op vijf dagen", "Positief over inzet", "Het gaat beter dan verwacht",
         "De volgende evaluatie is op 13 mei 2025",
     ],
     "oordeel_werknemer": [
@@ -160,7 +162,7 @@ EXPECTED = {
 @pytest.mark.parametrize("name", TEMPLATE_NAMES)
 def test_every_template_renders_from_the_full_sample(name, kuipers, env, tmp_path):
     periode = rapportageperiodes(kuipers, compute_timeline(kuipers, today=TODAY), today=TODAY)[1]
-    text = render(name, context(kuipers, periode=periode, evaluatie=1), tmp_path, env)
+    text = render(name, context(kuipers, periode=periode, evaluatie=1, bijstelling=1), tmp_path, env)
     common = COMMON if name != "voorblad" else COMMON[:-1]
     for needle in [*common, *EXPECTED[name]]:
         assert needle in text, f"{name}: {needle!r} ontbreekt"
