@@ -482,7 +482,7 @@ def test_all_documents_convert_and_cover_fits_one_page(kuipers, env, tmp_path):
             assert f"Pagina 1 van {n}" in text and f"Pagina {n} van {n}" in text, name
             assert reader.metadata.title.startswith(("Plan", "Bijstelling", "Trajectplan",
                                                      "Inspanningsrapportage", "Eerstejaars",
-                                                     "Eindevaluatie"))
+                                                     "Eindevaluatie", "Evaluatieverslag", "Oordeel"))
 
 
 # A 1×1 PNG, the smallest logo there is.
