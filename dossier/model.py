@@ -337,7 +337,8 @@ class Voortgang(Model):
     wat: Tekst
     """De afgesproken activiteit (zoals in het plan van aanpak of een bijstelling)."""
     stand: OptTekst = None
-    """Hoe het ermee staat, bijv. 'gedaan', 'loopt volgens plan', 'vertraagd: …'."""
+    """Hoe het ermee staat, bijv. 'gedaan', 'loopt volgens plan', 'vertraagd: …'. Begint de stand met
+    'gedaan', 'afgerond' of 'vervallen', dan staat de activiteit niet meer in latere evaluatieverslagen."""
 
 
 class Evaluatie(Model):

@@ -880,12 +880,17 @@ def evaluatieverslag() -> Builder:
     b.field("Wat is besproken en hoe gaat het?", "evaluatieverslag.verslag", 4)
 
     b.h1("3. Voortgang per afgesproken activiteit")
+    b.tag("{%p if evaluatieverslag.afgesproken_activiteiten or not evaluatieverslag %}")
     b.data_table(["Afgesproken in", "Wie", "Wat", "Termijn", "Voortgang"],
                  [[[e("a.bron")], [(e("a.datum|datum_kort"), "muted")]],
                   e("a.wie"), e("a.wat"), e("a.termijn|datum_kort"), e("a.stand|invul(tekens=10)")],
                  loop="a in evaluatieverslag.afgesproken_activiteiten",
-                 empty_if="not evaluatieverslag.afgesproken_activiteiten",
+                 empty_if="not evaluatieverslag",
                  widths=(29, 24, 56, 21, 30))
+    b.tag("{%p else %}")
+    b.p(("Er lopen geen afgesproken activiteiten meer: eerdere verslagen melden ze als afgerond.", "i"),
+        style="Toelichting")
+    b.tag("{%p endif %}")
 
     b.h1("4. Belastbaarheid")
     b.tag("{%p if evaluatieverslag.belastbaarheid %}")

@@ -283,8 +283,11 @@ _EVALUATIEVERSLAG = _model_velden(m.Evaluatie, extra=(
     Veld("nummer", GETAL, "Volgnummer van de evaluatie (1, 2, …, op datum; bijstellingen niet "
                           "meegeteld)."),
     Veld("volgende_evaluatie", DATUM, "Datum van de volgende evaluatie; standaard zes weken later."),
-    Veld("afgesproken_activiteiten", LIJST, "Alle activiteiten die op de datum van het verslag "
-                                            "waren afgesproken, elk met de stand uit dit verslag.",
+    Veld("afgesproken_activiteiten", LIJST, "De activiteiten die op de datum van het verslag "
+                                            "liepen (uit het plan van aanpak, de bijstellingen en "
+                                            "de eerstejaarsevaluatie; niet die een eerder verslag "
+                                            "'gedaan', 'afgerond' of 'vervallen' noemde), elk met de "
+                                            "stand uit dit verslag.",
          _ACTIVITEIT_STAND),
     Veld("probleemanalyse_datum", DATUM, "Datum van de probleemanalyse of de laatste bijstelling "
                                          "daarvan op of vóór de datum van het verslag."),
@@ -676,19 +679,36 @@ def evaluatieverslagen(case: m.Case) -> list[m.Evaluatie]:
     return sorted((e for e in case.evaluaties if e.soort == "evaluatie"), key=lambda e: e.datum)
 
 
+#: A progress report (``voortgang[].stand``) starting with one of these closes the activity.
+AFGEROND = ("gedaan", "afgerond", "vervallen")
+
+
+def _sleutel(wat: str) -> str:
+    return " ".join(wat.lower().split())
+
+
 def _evaluatieverslag_record(case: m.Case, nummer: int | None) -> Record:
     lijst = evaluatieverslagen(case)
     if nummer is None or not 1 <= nummer <= len(lijst):
         return _record(None, _EVALUATIEVERSLAG, "evaluatieverslag")
     ev = lijst[nummer - 1]
-    stand = {v.wat.strip().lower(): v.stand for v in ev.voortgang}
+    stand = {_sleutel(v.wat): v.stand for v in ev.voortgang}
+    # An activity reported done (or dropped) at an earlier evaluation is not carried forward.
+    klaar = {_sleutel(v.wat) for e in case.evaluaties if e.datum < ev.datum for v in e.voortgang
+             if (v.stand or "").strip().lower().startswith(AFGEROND)}
     pad = "evaluatieverslag.afgesproken_activiteiten[]"
-    acts = [_record(a, _ACTIVITEIT_STAND, pad, stand=stand.get(str(a["wat"]).strip().lower()))
-            for a in _activiteiten_overzicht(case) if a["datum"] is None or a["datum"] <= ev.datum]
+    overzicht = _activiteiten_overzicht(case)
+    eje = case.eerstejaarsevaluatie
+    if eje is not None and eje.datum is not None and eje.datum <= ev.datum:
+        overzicht += [_record(a, _ACTIVITEIT_OVERZICHT, pad, bron="Eerstejaarsevaluatie", datum=eje.datum)
+                      for a in eje.activiteiten]
+    acts = [_record(a, _ACTIVITEIT_STAND, pad, stand=stand.get(_sleutel(str(a["wat"]))))
+            for a in overzicht if (a["datum"] is None or a["datum"] <= ev.datum)
+            and _sleutel(str(a["wat"])) not in klaar]
     # Progress on something not in the plan (e.g. an activity agreed orally) is not lost.
-    bekend = {str(a["wat"]).strip().lower() for a in acts}
+    bekend = {_sleutel(str(a["wat"])) for a in acts}
     acts += [_record({"wat": v.wat, "stand": v.stand}, _ACTIVITEIT_STAND, pad)
-             for v in ev.voortgang if v.wat.strip().lower() not in bekend]
+             for v in ev.voortgang if _sleutel(v.wat) not in bekend]
     pa = case.probleemanalyse
     pa_datums = [d for d in ([pa.datum] + [b.datum for b in pa.bijstellingen] if pa else [])
                  if d is not None and d <= ev.datum]
