@@ -171,6 +171,10 @@ def _too_early(m: Mijlpaal, case: Case, tl: Tijdlijn) -> Finding:
                    Niveau.aandachtspunt, m.uiterlijk, _grondslag_of(m, tl))
 
 
+def _dagen(n: int) -> str:
+    return "1 dag" if n == 1 else f"{n} dagen"
+
+
 def timeline_findings(case: Case, tl: Tijdlijn) -> list[Finding]:
     """Every step that is late or overdue on the reference date, and an EJE held too early."""
     out = []
@@ -184,13 +188,13 @@ def timeline_findings(case: Case, tl: Tijdlijn) -> list[Finding]:
             continue
         if m.status is Status.verlopen:
             days = (tl.today - m.uiterlijk).days
-            week = f" (week {m.ziekteweek})" if m.ziekteweek else ""
+            week = f" (ziekteweek {m.ziekteweek})" if m.ziekteweek else ""
             what = (f"{m.label}: uiterlijk {datum(m.uiterlijk)}{week}, niet gedaan; "
-                    f"{days} {'dag' if days == 1 else 'dagen'} over tijd")
+                    f"{_dagen(days)} over tijd")
         else:
             assert m.gedaan_op is not None
             days = (m.gedaan_op - m.uiterlijk).days
-            what = (f"{m.label}: gedaan op {datum(m.gedaan_op)}, {days} {'dag' if days == 1 else 'dagen'} "
+            what = (f"{m.label}: gedaan op {datum(m.gedaan_op)}, {_dagen(days)} "
                     f"na de uiterste datum {datum(m.uiterlijk)}")
         niveau = Niveau.aandachtspunt if _after_riv(m, case, tl) else m.niveau
         risk = ("aandachtspunt: het re-integratieverslag is al ingediend; blijf evalueren, maar UWV "

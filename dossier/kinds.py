@@ -37,7 +37,8 @@ class Request(Protocol):
     alle: bool
 
     def job(self, kind: Kind, *, titel: str | None = None, datum: date | None, nummer: int | None = None,
-            periode: Periode | None = None, bijstelling: int | None = None) -> Any:
+            periode: Periode | None = None, bijstelling: int | None = None,
+            evaluatie: int | None = None) -> Any:
         """One document of ``kind`` (titel defaults to the kind's title)."""
         ...
 
@@ -121,6 +122,26 @@ def plan_bijstellingen(req: Request, kind: Kind) -> list[Any]:
             for n in gekozen]
 
 
+def plan_evaluatieverslagen(req: Request, kind: Kind) -> list[Any]:
+    """One report per evaluation (soort 'evaluatie'); ``alle``: every one, else ``nummer`` or the latest."""
+    from dossier.render.context import evaluatieverslagen
+
+    lijst = evaluatieverslagen(req.case)
+    if req.nummer is not None:
+        if not 1 <= req.nummer <= len(lijst):
+            raise UsageError(f"evaluatieverslag {req.nummer} bestaat niet; de casus heeft "
+                             f"{len(lijst)} evaluatie(s) van het plan van aanpak")
+        gekozen = [req.nummer]
+    elif req.alle:
+        gekozen = list(range(1, len(lijst) + 1))
+    else:
+        gekozen = [len(lijst)] if lijst else []
+    if not gekozen:
+        return [] if req.alle else [req.job(kind, datum=None)]
+    return [req.job(kind, titel=f"{kind.titel} {n}", datum=lijst[n - 1].datum, nummer=n, evaluatie=n)
+            for n in gekozen]
+
+
 def plan_inspanningsrapportages(req: Request, kind: Kind) -> list[Any]:
     """One report per period; ``alle`` keeps only periods with something to report."""
     from dossier.nl_format import datum
@@ -168,6 +189,8 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
          plan=_single(lambda c: c.plan_van_aanpak, _datum)),
     Kind("bijstelling_plan_van_aanpak", "Bijstelling plan van aanpak", "Plan van aanpak",
          "Plan van aanpak (bijstelling)", plan=plan_bijstellingen, numbered=True),
+    Kind("evaluatieverslag", "Evaluatieverslag", "Plan van aanpak", "Plan van aanpak (evaluatie)",
+         plan=plan_evaluatieverslagen, numbered=True),
     Kind("eerstejaarsevaluatie", "Eerstejaarsevaluatie", "Eerstejaarsevaluatie", "Eerstejaarsevaluatie",
          plan=_single(lambda c: c.eerstejaarsevaluatie, _datum)),
     Kind("arbeidsdeskundig_rapport", "Arbeidsdeskundig rapport", "Arbeidsdeskundig rapport",
@@ -180,6 +203,8 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("actueel_oordeel", "Actueel oordeel", "Actueel oordeel", "Actueel oordeel"),
     Kind("eindevaluatie", "Eindevaluatie", "Eindevaluatie", "Eindevaluatie",
          plan=_single(lambda c: c.eindevaluatie, _datum)),
+    Kind("oordeel_werknemer", "Oordeel werknemer", "Oordeel werknemer",
+         f"{_ATTACHMENT} (oordeel werknemer)", plan=_single(lambda c: c.oordeel_werknemer, _datum)),
     Kind("overig", "Overige bijlage", "Overige bijlagen", _ATTACHMENT),
     Kind("medisch", "Medisch document", "", "", in_dossier=False),
 )}

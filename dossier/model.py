@@ -344,14 +344,34 @@ class PlanVanAanpak(Model):
     visie_werknemer: OptTekst = None
 
 
+class Voortgang(Model):
+    """Progress on one agreed activity, as discussed at an evaluation."""
+
+    wat: Tekst
+    """De afgesproken activiteit (zoals in het plan van aanpak of een bijstelling)."""
+    stand: OptTekst = None
+    """Hoe het ermee staat, bijv. 'gedaan', 'loopt volgens plan', 'vertraagd: …'. Begint de stand met
+    'gedaan', 'afgerond' of 'vervallen', dan staat de activiteit niet meer in latere evaluatieverslagen."""
+
+
 class Evaluatie(Model):
     """A (six-weekly) evaluation of the plan van aanpak, possibly a bijstelling."""
 
     datum: Datum
     soort: Literal["evaluatie", "bijstelling"] = "evaluatie"
     """'evaluatie', of 'bijstelling' als het plan van aanpak is aangepast."""
+    aanwezig: OptTekst = None
+    """Wie bij het gesprek aanwezig waren (naam en rol)."""
     verslag: OptTekst = None
     """Wat is besproken en hoe het gaat."""
+    voortgang: list[Voortgang] = Field(default_factory=list)
+    """Voortgang per afgesproken activiteit."""
+    belastbaarheid: OptTekst = None
+    """De belastbaarheid zoals de bedrijfsarts die op dat moment gaf (zonder medische details)."""
+    afspraken: OptTekst = None
+    """Wat in dit gesprek is afgesproken."""
+    volgende_evaluatie: OptDatum = None
+    """Datum van de volgende evaluatie; leeg: uiterlijk zes weken later."""
     wijzigingen: OptTekst = None
     """Bij een bijstelling: wat verandert er in het plan."""
     reden: OptTekst = None
@@ -417,6 +437,10 @@ class Werkervaringsplaats(Model):
     einde: OptDatum = None
     uren_per_week: OptGetal = None
     resultaat: OptTekst = None
+    verlengd_op: OptDatum = None
+    """Datum waarop de werkervaringsplaats is verlengd (dan is einde de nieuwe einddatum)."""
+    oorspronkelijk_einde: OptDatum = None
+    """Einddatum vóór de verlenging (wat documenten van vóór verlengd_op tonen)."""
 
 
 class TweedeSpoor(Model):
@@ -510,8 +534,23 @@ class Eindevaluatie(Model):
     bevredigend resultaat (minstens 65 % van het oude loon)."""
     uren_per_week_nu: OptGetal = None
     """Uren per week die de werknemer nu werkt (alle werk samen)."""
+    kopie_riv_werknemer: OptDatum = None
+    """Datum waarop de werknemer een kopie van het re-integratieverslag ontving (uiterlijk week 91)."""
     visie_werkgever: OptTekst = None
     visie_werknemer: OptTekst = None
+
+
+class OordeelWerknemer(Model):
+    """The employee's own judgement of the re-integration and of the re-integratieverslag."""
+
+    datum: OptDatum = None
+    """Datum van het oordeel."""
+    oordeel: OptTekst = None
+    """Oordeel van de werknemer over de re-integratie-inspanningen van werkgever en werknemer."""
+    eens_met_riv: OptJaNee = None
+    """Ja als de werknemer het eens is met de inhoud van het re-integratieverslag."""
+    toelichting: OptTekst = None
+    """Toelichting, vooral als de werknemer het niet eens is met het re-integratieverslag."""
 
 
 Deskundige = Annotated[Literal["bedrijfsarts", "arbeidsdeskundige"], BeforeValidator(_keyword)]
@@ -613,6 +652,8 @@ class Case(Model):
     arbeidsdeskundig_onderzoek: ArbeidsdeskundigOnderzoek | None = None
     actueel_oordeel: ActueelOordeel | None = None
     eindevaluatie: Eindevaluatie | None = None
+    oordeel_werknemer: OordeelWerknemer | None = None
+    """Het oordeel van de werknemer over de re-integratie en het re-integratieverslag."""
     belastbare_uren: list[BelastbareUren] = Field(default_factory=list)
     """Belastbaarheid in uren per week door de tijd heen (bedrijfsarts of arbeidsdeskundige)."""
     gewerkte_uren: list[GewerkteUren] = Field(default_factory=list)

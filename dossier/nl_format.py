@@ -15,8 +15,8 @@ from babel.numbers import format_currency, format_decimal
 
 LOCALE = "nl_NL"
 
-#: Date in digits without leading zeros, as in messages about input: ``3-2-2025``.
-CIJFERS = "d-M-y"
+#: Date in digits, two-digit day and month (poortwachter.md §7): ``03-02-2025``.
+CIJFERS = "dd-MM-y"
 
 
 def format_datum(value: date | None, formaat: str = "long", locale: str = LOCALE) -> str:
@@ -48,7 +48,7 @@ def datum_kort(value: date | None, locale: str = LOCALE) -> str:
 
 
 def datum_cijfers(value: date | None) -> str:
-    """``3-2-2025``: the compact form used in validation messages (the way users type dates)."""
+    """``03-02-2025``: the short form of messages and tables (dd-mm-jjjj)."""
     return format_datum(value, CIJFERS)
 
 

@@ -247,6 +247,8 @@ def _author(case: Case, kind: str) -> str:
     wg = case.werkgever.contactpersoon
     employer = f"{wg.naam} ({wg.functie})" if wg and wg.functie else (wg.naam if wg else case.werkgever.naam)
     employee = f"{case.werknemer.naam} (werknemer)"
+    if kind == "oordeel_werknemer":  # the employee's own judgement
+        return employee
     if kind in ("trajectplan_tweede_spoor", "inspanningsrapportage"):
         ts = case.tweede_spoor
         c = (ts.consulent if ts and ts.consulent else None) or case.reintegratiebedrijf

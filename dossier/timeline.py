@@ -473,13 +473,13 @@ def _evaluations(b: _Builder, case: Case, pva: date, einde: date) -> None:
             moments[when] = what if not moments.get(when) else moments[when]
     previous = pva
     for n, when in enumerate(sorted(moments), start=1):
-        suffix = f", {moments[when]}" if moments[when] else ""
-        b.add("evaluatie", t.cal.plus(previous, rule.na), when, volgnummer=n, label=f"{rule.label} ({n}{suffix})")
+        suffix = f" ({moments[when]})" if moments[when] else ""
+        b.add("evaluatie", t.cal.plus(previous, rule.na), when, volgnummer=n, label=f"Evaluatie {n}{suffix}")
         previous = when
     nxt = t.cal.plus(previous, rule.na)
     if nxt <= einde:
         n = len(moments) + 1
-        b.add("evaluatie", nxt, None, volgnummer=n, label=f"{rule.label} ({n})")
+        b.add("evaluatie", nxt, None, volgnummer=n, label=f"Evaluatie {n}")
 
 
 def _reports(b: _Builder, case: Case) -> None:

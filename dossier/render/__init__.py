@@ -22,6 +22,7 @@ from typing import Any
 from dossier.errors import UsageError
 from dossier.kinds import KINDS, VOORBLAD, Kind, document_kind
 from dossier.model import Case
+from dossier.render.as_of import case_as_of
 from dossier.render.context import Periode, build_context
 from dossier.render.context import missing_data as _missing_data
 from dossier.render.docx import render_docx
@@ -36,7 +37,7 @@ from dossier.render.templates import (
     resolve_template,
 )
 from dossier.settings import Settings
-from dossier.timeline import Tijdlijn
+from dossier.timeline import Tijdlijn, compute_timeline
 
 log = logging.getLogger(__name__)
 
@@ -88,9 +89,17 @@ class _Request:
     alle: bool = False
 
     def job(self, kind: Kind, *, titel: str | None = None, datum: date | None, nummer: int | None = None,
-            periode: Periode | None = None, bijstelling: int | None = None) -> DocumentJob:
-        ctx = build_context(self.case, self.tijdlijn, today=self.today, settings=self.settings,
-                            periode=periode, bijstelling=bijstelling)
+            periode: Periode | None = None, bijstelling: int | None = None,
+            evaluatie: int | None = None) -> DocumentJob:
+        # A dated document is written from the case as it stood on its date (issue: documents
+        # that mention later events read as written afterwards).
+        case, tijdlijn = self.case, self.tijdlijn
+        if datum is not None and kind.name != VOORBLAD.name:
+            case = case_as_of(self.case, datum)
+            if case != self.case:
+                tijdlijn = compute_timeline(case, today=self.today)
+        ctx = build_context(case, tijdlijn, today=self.today, settings=self.settings,
+                            periode=periode, bijstelling=bijstelling, evaluatie=evaluatie)
         return DocumentJob(kind=kind, titel=titel or kind.titel, datum=datum,
                            template=resolve_template(kind.name, self.settings.templates_dir), context=ctx,
                            filename=_bestandsnaam(kind.name, self.case, nummer), nummer=nummer)
@@ -178,6 +187,7 @@ __all__ = [
     "DocumentJob",
     "TemplateInfo",
     "build_context",
+    "case_as_of",
     "check_template",
     "check_templates",
     "export_templates",

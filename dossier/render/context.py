@@ -229,7 +229,7 @@ SPOOR_SOORTEN: dict[str, tuple[str, str]] = {
                      "bijvoorbeeld sollicitatietraining, een cursus of scholing"),
     "begeleiding": ("Persoonlijke begeleiding en coaching",
                     "bijvoorbeeld loopbaancoaching en begeleiding bij het zoeken naar werk"),
-    "bemiddeling": ("Bemiddeling naar vacatures",
+    "bemiddeling": ("Bemiddeling naar werk",
                     "het actief zoeken naar en voorstellen bij passende vacatures"),
     "werkervaring": ("Werkervaringsplaatsen en proefplaatsingen",
                      "werkervaring opdoen bij een andere werkgever, met behoud van loon"),
@@ -271,6 +271,26 @@ _BIJSTELLING = _model_velden(m.Evaluatie, extra=(
     Veld("volgende_evaluatie", DATUM, "Uiterste datum van de volgende evaluatie (6 weken later)."),
     Veld("probleemanalyse", OBJECT, "De laatste bijstelling van de probleemanalyse op of vóór "
                                     "deze datum (leeg als die er niet is).", _PA_BIJSTELLING),
+))
+
+_ACTIVITEIT_STAND = (*_model_velden(m.Activiteit), (
+    Veld("bron", TEKST, "Waar de activiteit is afgesproken, bijv. 'Plan van aanpak' of 'Bijstelling 1'.")),
+    Veld("datum", DATUM, "Datum van dat document."),
+    Veld("stand", TEKST, "Voortgang van de activiteit volgens dit verslag (uit voortgang[], gekoppeld op "
+                         "'wat'); leeg als die niet is besproken."))
+
+_EVALUATIEVERSLAG = _model_velden(m.Evaluatie, extra=(
+    Veld("nummer", GETAL, "Volgnummer van de evaluatie (1, 2, …, op datum; bijstellingen niet "
+                          "meegeteld)."),
+    Veld("volgende_evaluatie", DATUM, "Datum van de volgende evaluatie; standaard zes weken later."),
+    Veld("afgesproken_activiteiten", LIJST, "De activiteiten die op de datum van het verslag "
+                                            "liepen (uit het plan van aanpak, de bijstellingen en "
+                                            "de eerstejaarsevaluatie; niet die een eerder verslag "
+                                            "'gedaan', 'afgerond' of 'vervallen' noemde), elk met de "
+                                            "stand uit dit verslag.",
+         _ACTIVITEIT_STAND),
+    Veld("probleemanalyse_datum", DATUM, "Datum van de probleemanalyse of de laatste bijstelling "
+                                         "daarvan op of vóór de datum van het verslag."),
 ))
 
 _RAPPORTAGE = _model_velden(m.Inspanningsrapportage)
@@ -348,7 +368,20 @@ SCHEMA: tuple[Veld, ...] = (
          _model_velden(m.ArbeidsdeskundigOnderzoek)),
     Veld("actueel_oordeel", OBJECT, "Actueel oordeel van de bedrijfsarts.",
          _model_velden(m.ActueelOordeel)),
-    Veld("eindevaluatie", OBJECT, "Eindevaluatie.", _model_velden(m.Eindevaluatie)),
+    Veld("evaluatieverslag", OBJECT, "Het verslag van de evaluatie die wordt afgedrukt (leeg in "
+                                     "andere documenten).", _EVALUATIEVERSLAG),
+    Veld("eindevaluatie", OBJECT, "Eindevaluatie.", _model_velden(m.Eindevaluatie, extra=(
+        Veld("loon_percentage", GETAL, "Loon nu als percentage van het bruto maandloon volgens "
+                                       "contract (werknemer.bruto_maandloon), afgerond op hele "
+                                       "procenten; leeg als een van beide ontbreekt."),
+        Veld("uren_percentage", GETAL, "Uren nu als percentage van de contracturen "
+                                       "(werknemer.uren_per_week), afgerond op hele procenten."),
+        Veld("bevredigend_resultaat", JA_NEE, "Ja als het loon nu minstens 65 % is van het loon "
+                                              "volgens contract (Beleidsregels beoordelingskader "
+                                              "poortwachter); leeg als een van beide ontbreekt."),
+    ))),
+    Veld("oordeel_werknemer", OBJECT, "Oordeel van de werknemer over de re-integratie en het "
+                                      "re-integratieverslag.", _model_velden(m.OordeelWerknemer)),
     Veld("wia_aanvraag", OBJECT, "De WIA-aanvraag door de werknemer (datum).",
          _model_velden(m.Melding)),
     Veld("loonsanctie", OBJECT, "Loonsanctie (weken, datum).", _model_velden(m.Verlenging)),
@@ -362,7 +395,7 @@ SCHEMA: tuple[Veld, ...] = (
                               "niet geldt).",
          tuple(Veld(code, OBJECT, rule.label + ".", _MIJLPAAL) for code, rule in RULES.items())),
     Veld("voorblad", OBJECT, "Titels voor het voorblad.", (
-        Veld("titel", TEKST, "'Re-integratieverslag WIA' vanaf de WIA-fase (week 88, eindevaluatie "
+        Veld("titel", TEKST, "'Re-integratieverslag' vanaf de WIA-fase (week 88, eindevaluatie "
                              "of WIA-aanvraag), anders 'Re-integratiedossier'."),
         Veld("ondertitel", TEKST, "Ondertitel."),
     )),
@@ -638,6 +671,72 @@ def _activiteiten_overzicht(case: m.Case) -> list[Record]:
     return out
 
 
+# --- evaluation reports --------------------------------------------------------------------
+
+
+def evaluatieverslagen(case: m.Case) -> list[m.Evaluatie]:
+    """The evaluations with soort 'evaluatie' (not bijstellingen), in date order (nummer = index + 1)."""
+    return sorted((e for e in case.evaluaties if e.soort == "evaluatie"), key=lambda e: e.datum)
+
+
+#: A progress report (``voortgang[].stand``) starting with one of these closes the activity.
+AFGEROND = ("gedaan", "afgerond", "vervallen")
+
+
+def _sleutel(wat: str) -> str:
+    return " ".join(wat.lower().split())
+
+
+def _evaluatieverslag_record(case: m.Case, nummer: int | None) -> Record:
+    lijst = evaluatieverslagen(case)
+    if nummer is None or not 1 <= nummer <= len(lijst):
+        return _record(None, _EVALUATIEVERSLAG, "evaluatieverslag")
+    ev = lijst[nummer - 1]
+    stand = {_sleutel(v.wat): v.stand for v in ev.voortgang}
+    # An activity reported done (or dropped) at an earlier evaluation is not carried forward.
+    klaar = {_sleutel(v.wat) for e in case.evaluaties if e.datum < ev.datum for v in e.voortgang
+             if (v.stand or "").strip().lower().startswith(AFGEROND)}
+    pad = "evaluatieverslag.afgesproken_activiteiten[]"
+    overzicht = _activiteiten_overzicht(case)
+    eje = case.eerstejaarsevaluatie
+    if eje is not None and eje.datum is not None and eje.datum <= ev.datum:
+        overzicht += [_record(a, _ACTIVITEIT_OVERZICHT, pad, bron="Eerstejaarsevaluatie", datum=eje.datum)
+                      for a in eje.activiteiten]
+    acts = [_record(a, _ACTIVITEIT_STAND, pad, stand=stand.get(_sleutel(str(a["wat"]))))
+            for a in overzicht if (a["datum"] is None or a["datum"] <= ev.datum)
+            and _sleutel(str(a["wat"])) not in klaar]
+    # Progress on something not in the plan (e.g. an activity agreed orally) is not lost.
+    bekend = {_sleutel(str(a["wat"])) for a in acts}
+    acts += [_record({"wat": v.wat, "stand": v.stand}, _ACTIVITEIT_STAND, pad)
+             for v in ev.voortgang if _sleutel(v.wat) not in bekend]
+    pa = case.probleemanalyse
+    pa_datums = [d for d in ([pa.datum] + [b.datum for b in pa.bijstellingen] if pa else [])
+                 if d is not None and d <= ev.datum]
+    return _record(ev, _EVALUATIEVERSLAG, "evaluatieverslag", nummer=nummer,
+                   volgende_evaluatie=ev.volgende_evaluatie
+                   or ev.datum + timedelta(days=EVALUATIE_INTERVAL_DAYS),
+                   afgesproken_activiteiten=acts,
+                   probleemanalyse_datum=max(pa_datums) if pa_datums else None)
+
+
+def _percentage(nu: Decimal | None, voor: Decimal | None) -> int | None:
+    if nu is None or not voor:
+        return None
+    return int((Decimal(100) * nu / voor).quantize(Decimal(1), rounding="ROUND_HALF_UP"))
+
+
+def _eindevaluatie_toets(ctx: Record, case: m.Case) -> None:
+    """The ≥ 65 % test of a satisfactory result (bevredigend resultaat), with its figures."""
+    ev, wn = case.eindevaluatie, case.werknemer
+    loon = _percentage(ev.bruto_maandloon_nu if ev else None, wn.bruto_maandloon)
+    rec = ctx["eindevaluatie"]
+    rec["loon_percentage"] = loon
+    rec["uren_percentage"] = _percentage(ev.uren_per_week_nu if ev else None, wn.uren_per_week)
+    if loon is not None:
+        assert ev is not None and ev.bruto_maandloon_nu is not None and wn.bruto_maandloon
+        rec["bevredigend_resultaat"] = ev.bruto_maandloon_nu * 100 >= wn.bruto_maandloon * 65
+
+
 # --- the context ---------------------------------------------------------------------------
 
 
@@ -665,6 +764,7 @@ def build_context(
     settings: Settings | None = None,
     periode: Periode | int | None = None,
     bijstelling: int | None = None,
+    evaluatie: int | None = None,
 ) -> dict[str, Any]:
     """Map a case and its timeline to the template variables documented in :data:`SCHEMA`.
 
@@ -677,6 +777,8 @@ def build_context(
             or its number; None leaves ``periode`` empty.
         bijstelling: number (1-based, in date order) of the bijstelling for ``bijstelling``;
             None means the latest.
+        evaluatie: number (1-based, in date order, bijstellingen not counted) of the evaluation
+            for ``evaluatieverslag``; None leaves it empty.
 
     Returns:
         A dict with exactly the documented keys (plus the internal ``_kalender``).
@@ -737,18 +839,20 @@ def build_context(
         ingangsdatum_wia=tijdlijn.ingangsdatum_wia,
         hersteld_op=tijdlijn.hersteld_op,
         bijstelling=_bijstelling_record(case, bijstelling),
+        evaluatieverslag=_evaluatieverslag_record(case, evaluatie),
         activiteiten_overzicht=overzicht,
         periode=_periode_record(case, periode),
         tijdlijn=[_mijlpaal(mp, "tijdlijn[]") for mp in tijdlijn.mijlpalen],
         termijnen=_record(None, _velden("termijnen"), "termijnen", **{
             code: _mijlpaal(tijdlijn.get(code), f"termijnen.{code}") for code in RULES}),
         voorblad=_record(None, _velden("voorblad"), "voorblad",
-                         titel="Re-integratieverslag WIA" if wia else "Re-integratiedossier",
-                         ondertitel=("Re-integratiedossier volgens de Wet verbetering poortwachter"
-                                     if wia else "Wet verbetering poortwachter")),
+                         titel="Re-integratieverslag" if wia else "Re-integratiedossier",
+                         ondertitel=("Bijlage bij de WIA-aanvraag" if wia
+                                     else "Wet verbetering poortwachter")),
         _kalender=tijdlijn.calendar,
     )
     ctx["termijnen"]._leeg = False
+    _eindevaluatie_toets(ctx, case)
     return dict(ctx)
 
 
@@ -779,6 +883,7 @@ def missing_data(
     _need_eerstejaarsevaluatie(n, case)
     _need_tweede_spoor(n, case, tijdlijn, today, interval_maanden)
     _need_eindevaluatie(n, case)
+    _need_status(n, case)
     return n.out
 
 
@@ -935,6 +1040,23 @@ def _need_eindevaluatie(n: _Needs, case: m.Case) -> None:
                "visie van de werkgever ontbreekt")
         n.need("eindevaluatie.visie_werknemer", ev.visie_werknemer,
                "visie van de werknemer ontbreekt")
+
+
+def _need_status(n: _Needs, case: m.Case) -> None:
+    """The eerstejaarsevaluatie and the eindevaluatie show a status per agreed activity."""
+    overzicht = _activiteiten_overzicht(case)
+    for naam, doc in (("eerstejaarsevaluatie", case.eerstejaarsevaluatie),
+                      ("eindevaluatie", case.eindevaluatie)):
+        if is_leeg(doc):
+            continue
+        grens = getattr(doc, "datum", None) or date.max
+        acts = [a for a in overzicht if a["datum"] is None or a["datum"] <= grens]
+        leeg = [a for a in acts if is_leeg(a["status"])]
+        if leeg:
+            wat = "activiteit" if len(acts) == 1 else "afgesproken activiteiten"
+            n.need(f"{naam}.activiteiten_status", None,
+                   f"{naam}: de status ontbreekt bij {len(leeg)} van de {len(acts)} {wat} "
+                   "(vul 'status' in bij de activiteiten van het plan van aanpak en de bijstellingen)")
 
 
 def _d(value: date | None) -> str:

@@ -158,7 +158,7 @@ def week(context: Context, value: Any) -> int | str:
 
     Counted as Part A of the poortwachter reference says: the eerste ziektedag is day 0 of
     week 1, gaps between added-together periods are skipped. Not an ISO calendar week.
-    Usage: ``week {{ plan_van_aanpak.datum|week }} van het verzuim``.
+    Usage: ``ziekteweek {{ plan_van_aanpak.datum|week }}``.
     """
     n = _kalender_week(context, value)
     return "" if n is None else n
@@ -166,9 +166,9 @@ def week(context: Context, value: Any) -> int | str:
 
 @pass_context
 def verzuimweek(context: Context, value: Any) -> str:
-    """``week 8 van het verzuim`` for a date, or "" when the date is empty or not a sick day."""
+    """``ziekteweek 8`` for a date, or "" when the date is empty or not a sick day."""
     n = _kalender_week(context, value)
-    return "" if n is None else f"week {n} van het verzuim"
+    return "" if n is None else f"ziekteweek {n}"
 
 
 def ja_nee(value: Any, ja: str = "ja", nee: str = "nee", onbekend: str = "") -> str:
@@ -206,6 +206,16 @@ def naam_functie(persoon: Any, organisatie: bool = False) -> str:
     if organisatie and not _leeg(org):
         out += f" ({org})"
     return out
+
+
+def adres(partij: Any) -> str:
+    """``Zonnebloemstraat 7, 3817 TK Amersfoort`` for a party with adres, postcode and plaats; "" when
+    none is known."""
+    partij = _check(partij)
+    if partij is None:
+        return ""
+    stad = " ".join(str(v) for v in (_get(partij, "postcode"), _get(partij, "plaats")) if not _leeg(v))
+    return ", ".join(v for v in (str(_get(partij, "adres") or "").strip(), stad) if v)
 
 
 def invul(value: Any, regels: int = 1, tekens: int | None = None) -> Any:
@@ -286,9 +296,11 @@ FILTERS: dict[str, FilterInfo] = {
                         "{{ werknemer.uren_per_week|getal }}", "32,5"),
     "week": FilterInfo(week, "Ziekteweek van een datum in deze casus (geen kalenderweek); "
                              "leeg als de datum geen ziektedag is.",
-                       "week {{ plan_van_aanpak.datum|week }}", "week 8"),
+                       "ziekteweek {{ plan_van_aanpak.datum|week }}", "ziekteweek 8"),
     "verzuimweek": FilterInfo(verzuimweek, "Ziekteweek als tekst, of leeg.",
-                              "{{ plan_van_aanpak.datum|verzuimweek }}", "week 8 van het verzuim"),
+                              "{{ plan_van_aanpak.datum|verzuimweek }}", "ziekteweek 8"),
+    "adres": FilterInfo(adres, "Adres op één regel: straat, postcode en plaats.",
+                        "{{ werknemer|adres }}", "Zonnebloemstraat 7, 3817 TK Amersfoort"),
     "ja_nee": FilterInfo(ja_nee, "ja of nee; ja_nee(onbekend='ja / nee') voor een lege waarde.",
                          "{{ eerstejaarsevaluatie.spoor2_nodig|ja_nee }}", "ja"),
     "naam_functie": FilterInfo(naam_functie, "Naam en functie van een persoon; naam_functie(true) "
