@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
+import textwrap
 from pathlib import Path
 
 from dossier.fileio import atomic_write_bytes, ensure_dir
-from dossier.kinds import KINDS
+from dossier.kinds import KINDS, UWV_TYPE_BRON
 from dossier.model import Case
 from dossier.nl_format import datum
 from dossier.pdf.plan import DossierMeta, Part
 from dossier.pdf.preflight import MAX_DOCUMENT_BYTES
+from dossier.timeline import Tijdlijn
 
 #: The document type for a part whose kind the registry does not know.
 DEFAULT_TYPE = "Overige documenten"
@@ -26,19 +28,34 @@ def uwv_type(kind: str) -> str:
     return found.uwv_type if found is not None and found.uwv_type else DEFAULT_TYPE
 
 
-def write_uwv_set(case: Case, ordered: list[Part], uwv_dir: Path, *, meta: DossierMeta) -> list[Path]:
+def _reminder(tl: Tijdlijn | None) -> list[str]:
+    """When the RIV goes to UWV and the employee's copy is due (dates from the timeline when known)."""
+    eind = tl.get("eindevaluatie") if tl is not None else None
+    wia = tl.get("wia_aanvraag") if tl is not None else None
+    copy = f" (uiterlijk {datum(eind.uiterlijk)})" if eind is not None else ""
+    send = f" (de WIA-aanvraag uiterlijk {datum(wia.uiterlijk)})" if wia is not None else ""
+    return ["Het re-integratieverslag gaat naar UWV samen met de WIA-aanvraag van de werknemer" + send + ":",
+            "upload het binnen 1 dag nadat de werknemer de WIA-uitkering heeft aangevraagd.",
+            "De werknemer krijgt uiterlijk in week 91 van de ziekte een kopie van alle documenten" + copy + ".",
+            "Vul bij elk document in het portaal de datum in waarop het is ondertekend.", ""]
+
+
+def write_uwv_set(case: Case, ordered: list[Part], uwv_dir: Path, *, meta: DossierMeta,
+                  tijdlijn: Tijdlijn | None = None, scans: frozenset[str] = frozenset()) -> list[Path]:
     """Each RIV part as its own PDF named by UWV document type and date, BSN on every page.
 
-    File names never contain the BSN. ``overzicht.txt`` says what to upload under which type.
+    File names never contain the BSN. ``overzicht.txt`` says what to upload under which type, which parts
+    are signed scans (``scans``: part keys), and when the RIV and the employee's copy are due (``tijdlijn``).
     """
     from dossier.pdf.single import stamp_single
 
     ensure_dir(uwv_dir)
     written: list[Path] = []
     lines = [f"Uploadset re-integratieverslag — dossier {case.dossiernummer}, {case.werknemer.naam}",
-             "Upload elk bestand in het werkgeversportaal van UWV (Uploaden > Re-integratieverslag) en kies",
+             "Upload elk bestand in het werkgeversportaal van UWV (Uploaden > Re-integratieverslag (RIV)) en kies",
              "het documenttype dat hieronder staat. Onderteken elk document. Het BSN staat op elke pagina.",
-             "Medische informatie hoort niet in deze set: die stuurt de werknemer of de bedrijfsarts zelf.", ""]
+             "Medische informatie hoort niet in deze set: die stuurt de werknemer of de bedrijfsarts zelf.", "",
+             *_reminder(tijdlijn), *textwrap.wrap(UWV_TYPE_BRON, 100), ""]
     bsn = f"BSN {case.werknemer.bsn}" if case.werknemer.bsn else "BSN: (ontbreekt in de casus)"
     for n, p in enumerate(ordered, start=1):
         when = p.datum.isoformat() if p.datum else "zonder-datum"
@@ -49,8 +66,9 @@ def write_uwv_set(case: Case, ordered: list[Part], uwv_dir: Path, *, meta: Dossi
                      title=f"{p.title} — {case.werknemer.naam}", password=p.password)
         size = target.stat().st_size
         note = "  LET OP: groter dan 10 MB" if size > MAX_DOCUMENT_BYTES else ""
+        signed = "; ondertekende scan" if p.key in scans else ""
         lines.append(f"{name}\n    documenttype: {uwv_type(p.kind)}; "
-                     f"datum {datum(p.datum) or 'onbekend'}; {size / 1024:.0f} kB{note}")
+                     f"datum {datum(p.datum) or 'onbekend'}{signed}; {size / 1024:.0f} kB{note}")
         written.append(target)
     atomic_write_bytes(uwv_dir / "overzicht.txt", ("\n".join(lines) + "\n").encode("utf-8"))
     return [*written, uwv_dir / "overzicht.txt"]

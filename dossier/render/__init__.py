@@ -21,7 +21,7 @@ from typing import Any
 
 from dossier.errors import UsageError
 from dossier.kinds import KINDS, VOORBLAD, Kind, document_kind
-from dossier.model import Case
+from dossier.model import Case, Ondertekening
 from dossier.render.context import Periode, build_context
 from dossier.render.context import missing_data as _missing_data
 from dossier.render.docx import render_docx
@@ -53,6 +53,7 @@ class DocumentJob:
         context: the template variables (from :func:`build_context`).
         filename: ``<soort>[-<n>]-<dossiernummer>.docx`` — never the BSN.
         nummer: which of several documents of the kind (1-based, in date order), else None.
+        ondertekening: the case's ``ondertekeningen`` record for this document (kind and nummer), if any.
     """
 
     kind: Kind
@@ -62,11 +63,18 @@ class DocumentJob:
     context: dict[str, Any] = field(repr=False)
     filename: str
     nummer: int | None = None
+    ondertekening: Ondertekening | None = None
 
     @property
     def soort(self) -> str:
         """The kind's name, e.g. "plan_van_aanpak"."""
         return self.kind.name
+
+
+def ondertekening_van(case: Case, soort: str, nummer: int | None) -> Ondertekening | None:
+    """The ``ondertekeningen`` record of document ``soort`` number ``nummer`` (None = 1), if any."""
+    n = nummer or 1
+    return next((o for o in case.ondertekeningen if o.document == soort and o.nummer == n), None)
 
 
 def _bestandsnaam(soort: str, case: Case, nummer: int | None = None) -> str:
@@ -89,11 +97,13 @@ class _Request:
 
     def job(self, kind: Kind, *, titel: str | None = None, datum: date | None, nummer: int | None = None,
             periode: Periode | None = None, bijstelling: int | None = None) -> DocumentJob:
+        signed = ondertekening_van(self.case, kind.name, nummer) if kind.name != VOORBLAD.name else None
         ctx = build_context(self.case, self.tijdlijn, today=self.today, settings=self.settings,
-                            periode=periode, bijstelling=bijstelling)
+                            periode=periode, bijstelling=bijstelling, ondertekening=signed)
         return DocumentJob(kind=kind, titel=titel or kind.titel, datum=datum,
                            template=resolve_template(kind.name, self.settings.templates_dir), context=ctx,
-                           filename=_bestandsnaam(kind.name, self.case, nummer), nummer=nummer)
+                           filename=_bestandsnaam(kind.name, self.case, nummer), nummer=nummer,
+                           ondertekening=signed)
 
 
 def plan_documents(
@@ -141,6 +151,39 @@ def plan_documents(
     return kind.documents(_Request(case, tijdlijn, settings, today, nummer=nummer))
 
 
+def match_ondertekeningen(jobs: list[DocumentJob], case: Case) -> list[tuple[str, str]]:
+    """Check every ``ondertekeningen`` record against the planned documents (``soort="alle"``).
+
+    A record names a document by kind and ``nummer``; its ``datum``, when given, must be that document's
+    own date. A mismatch is an error, never a silent move to another document: when documents are added
+    before it, the numbers shift and the record must be corrected by hand.
+
+    Returns:
+        (field as ``ondertekeningen[N].veld``, Dutch message) for each record that matches no document.
+    """
+    from dossier.nl_format import datum_cijfers
+
+    by_kind: dict[str, list[DocumentJob]] = {}
+    for job in jobs:
+        by_kind.setdefault(job.soort, []).append(job)
+    out: list[tuple[str, str]] = []
+    for i, o in enumerate(case.ondertekeningen, start=1):
+        here = by_kind.get(o.document, [])
+        job = next((j for j in here if (j.nummer or 1) == o.nummer), None)
+        if job is None:
+            have = (f"de casus heeft er {len(here)} ({', '.join(str(j.nummer or 1) for j in here)})" if here
+                    else "de casus heeft (nog) geen gegevens voor dat document")
+            out.append((f"ondertekeningen[{i}].nummer", f"{o.document} {o.nummer} bestaat niet; {have}"))
+        elif o.datum is not None and o.datum != job.datum:
+            own = f"gedateerd {datum_cijfers(job.datum)}" if job.datum else "nog zonder datum"
+            other = next((j for j in here if j.datum == o.datum), None)
+            hint = (f"; dat is de datum van nummer {other.nummer or 1} — is er een eerder document bijgekomen? "
+                    "Pas het nummer aan" if other is not None else "")
+            out.append((f"ondertekeningen[{i}].datum",
+                        f"{datum_cijfers(o.datum)} past niet bij {o.document} {o.nummer} ({own}){hint}"))
+    return out
+
+
 def plan_voorblad(case: Case, tijdlijn: Tijdlijn, *, settings: Settings, today: date) -> DocumentJob:
     """The cover page of the PDF dossier (one page; template ``voorblad.docx``)."""
     return VOORBLAD.documents(_Request(case, tijdlijn, settings, today))[0]
@@ -183,7 +226,9 @@ __all__ = [
     "export_templates",
     "list_templates",
     "make_environment",
+    "match_ondertekeningen",
     "missing_data",
+    "ondertekening_van",
     "plan_documents",
     "plan_voorblad",
     "render_docx",
