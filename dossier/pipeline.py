@@ -226,8 +226,8 @@ def _fill_dossier(w: CaseWork) -> None:
     issues += [f.issue(src, where) for f in case_findings(case, w.tl, settings=settings, jobs=jobs)]
     errors = [i for i in issues if i.severity is Severity.fout]
     if wrong:  # a record that names no document is a data error, not a file problem
-        raise CaseDataError(f"dossier {case.dossiernummer}: {len(wrong)} ondertekening(en) passen bij geen document",
-                            issues)
+        what = "1 ondertekening past" if len(wrong) == 1 else f"{len(wrong)} ondertekeningen passen"
+        raise CaseDataError(f"dossier {case.dossiernummer}: {what} bij geen document", issues)
     if errors:
         raise AssemblyError(f"dossier {case.dossiernummer}: {len(errors)} probleem/problemen met de bijlagen of "
                             "scans", issues)
@@ -336,8 +336,8 @@ def finish_dossier(w: CaseWork, *, out: Path, uwv_dir: Path | None = None) -> Bu
         shutil.copyfile(staged, tmp)
     index_json = atomic_write_bytes(out.with_suffix(".index.json"),
                                     json.dumps(index, ensure_ascii=False, indent=2).encode("utf-8"))
-    scan_keys = frozenset(k for k, v in bron.items() if v == "scan")
-    uwv_files = (write_uwv_set(case, parts, uwv_dir, meta=meta, tijdlijn=w.tl, scans=scan_keys)
+    signed = {f"{d.job.soort}-{n}": signed_text(d) for n, d in enumerate(w.documents, start=1)}
+    uwv_files = (write_uwv_set(case, parts, uwv_dir, meta=meta, tijdlijn=w.tl, ondertekend=signed)
                  if uwv_dir is not None else [])
     w.lap("publish")
     scans = [d.job.titel for d in w.documents if d.scan is not None]

@@ -32,20 +32,23 @@ def _reminder(tl: Tijdlijn | None) -> list[str]:
     """When the RIV goes to UWV and the employee's copy is due (dates from the timeline when known)."""
     eind = tl.get("eindevaluatie") if tl is not None else None
     wia = tl.get("wia_aanvraag") if tl is not None else None
+    send = f" (aanvragen uiterlijk {datum(wia.uiterlijk)})" if wia is not None else ""
     copy = f" (uiterlijk {datum(eind.uiterlijk)})" if eind is not None else ""
-    send = f" (de WIA-aanvraag uiterlijk {datum(wia.uiterlijk)})" if wia is not None else ""
-    return ["Het re-integratieverslag gaat naar UWV samen met de WIA-aanvraag van de werknemer" + send + ":",
-            "upload het binnen 1 dag nadat de werknemer de WIA-uitkering heeft aangevraagd.",
-            "De werknemer krijgt uiterlijk in week 91 van de ziekte een kopie van alle documenten" + copy + ".",
-            "Vul bij elk document in het portaal de datum in waarop het is ondertekend.", ""]
+    text = (f"Het re-integratieverslag gaat naar UWV samen met de WIA-aanvraag van de werknemer{send}: upload "
+            "het binnen 1 dag nadat de werknemer de WIA-uitkering heeft aangevraagd. De werknemer krijgt "
+            f"uiterlijk in week 91 van de ziekte een kopie van alle documenten{copy}. Vul in het portaal bij elk "
+            "document de datum in waarop het is ondertekend.")
+    return [*textwrap.wrap(text, 100), ""]
 
 
 def write_uwv_set(case: Case, ordered: list[Part], uwv_dir: Path, *, meta: DossierMeta,
-                  tijdlijn: Tijdlijn | None = None, scans: frozenset[str] = frozenset()) -> list[Path]:
+                  tijdlijn: Tijdlijn | None = None, ondertekend: dict[str, str] | None = None) -> list[Path]:
     """Each RIV part as its own PDF named by UWV document type and date, BSN on every page.
 
-    File names never contain the BSN. ``overzicht.txt`` says what to upload under which type, which parts
-    are signed scans (``scans``: part keys), and when the RIV and the employee's copy are due (``tijdlijn``).
+    File names never contain the BSN. ``overzicht.txt`` says what to upload under which type, the signing
+    state of each generated document (``ondertekend``: part key → "ondertekend op …", "ondertekende scan"
+    or "" for not yet; attachments are not in it), and when the RIV and the employee's copy are due
+    (``tijdlijn``).
     """
     from dossier.pdf.single import stamp_single
 
@@ -66,7 +69,8 @@ def write_uwv_set(case: Case, ordered: list[Part], uwv_dir: Path, *, meta: Dossi
                      title=f"{p.title} — {case.werknemer.naam}", password=p.password)
         size = target.stat().st_size
         note = "  LET OP: groter dan 10 MB" if size > MAX_DOCUMENT_BYTES else ""
-        signed = "; ondertekende scan" if p.key in scans else ""
+        state = (ondertekend or {}).get(p.key)
+        signed = "" if state is None else f"; {state or 'nog niet ondertekend'}"
         lines.append(f"{name}\n    documenttype: {uwv_type(p.kind)}; "
                      f"datum {datum(p.datum) or 'onbekend'}{signed}; {size / 1024:.0f} kB{note}")
         written.append(target)

@@ -260,9 +260,12 @@ def test_uwv_set_holds_the_scans_and_the_reminders(scanned: dict[str, Path]) -> 
     pva = next(uwv.glob("* Plan van aanpak 2025-02-20.pdf"))
     text = subprocess.run(["pdftotext", str(pva), "-"], capture_output=True, text=True, check=True).stdout
     assert "HANDTEKENINGPVA pagina 2" in text and "BSN 111222333" in text
-    assert re.search(rf"{re.escape(pva.name)}\n    documenttype: Plan van aanpak; .*; ondertekende scan", overzicht)
-    assert overzicht.count("ondertekende scan") == 2
-    assert "samen met de WIA-aanvraag" in overzicht
-    assert "uiterlijk in week 91" in overzicht and "(uiterlijk 4 oktober 2026)" in overzicht
-    assert "konden wij niet controleren" in overzicht
+    assert re.search(rf"{re.escape(pva.name)}\n    documenttype: Plan van aanpak; datum 20 februari 2025; "
+                     r"ondertekend op 26 februari 2025 \(scan\);", overzicht)
+    assert "; ondertekende scan;" in overzicht  # the PNG, without dates
+    assert "documenttype: Eindevaluatie; datum 29 september 2026; nog niet ondertekend;" in overzicht
+    prose = " ".join(overzicht.split())
+    assert "samen met de WIA-aanvraag van de werknemer (aanvragen uiterlijk 18 oktober 2026)" in prose
+    assert "uiterlijk in week 91 van de ziekte een kopie van alle documenten (uiterlijk 4 oktober 2026)" in prose
+    assert "konden wij niet controleren" in prose
     assert "documenttype: Actueel oordeel bedrijfsarts of arbodienst" in overzicht
