@@ -162,7 +162,7 @@ def preflight_scans(loaded: LoadedCase, work: Path,
         # The attachment checks, on a stand-in record: same file rules, same messages.
         stand_in = Bijlage(titel=f"scan {o.document} {o.nummer}", bestand=o.scan)
         item, found = _check_one(i, stand_in, base, work / "scans", opts)
-        found = [(sev, fld, msg.replace(_label(i, stand_in), f"ondertekeningen[{i + 1}] '{o.scan}'"))
+        found = [(sev, fld, scrub(msg.replace(_label(i, stand_in), f"ondertekeningen[{i + 1}] '{o.scan}'")))
                  for sev, fld, msg in found]
         if item is not None and item.pdf is None and not any(s is Severity.fout for s, _f, _m in found):
             found.append((Severity.fout, "scan", f"'{o.scan}' is geen PDF, JPG of PNG; een ondertekende scan "

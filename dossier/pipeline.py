@@ -39,6 +39,7 @@ from dossier.kinds import KINDS, group_position
 from dossier.model import Case
 from dossier.nl_format import datum
 from dossier.pdf.plan import DossierMeta, Part
+from dossier.privacy import scrub
 from dossier.render import DocumentJob
 from dossier.settings import Settings
 from dossier.timeline import Tijdlijn, compute_timeline
@@ -244,7 +245,8 @@ def _fill_dossier(w: CaseWork) -> None:
         scan = scans.get(index[id(o)]) if o is not None else None
         if scan is not None:
             d.scan = d.pdf = scan.pdf
-            log.info("%s: %s komt uit de ondertekende scan %s", case.dossiernummer, d.job.titel, o.scan)
+            log.info("%s: %s komt uit de ondertekende scan %s", case.dossiernummer, d.job.titel,
+                     scrub(o.scan or ""))
     for a in w.attachments:
         if a.needs_conversion:  # copied under a unique name: two attachments may share a file name
             a.office_copy = w.folder / "office" / f"bijlage-{a.index + 1}{a.source.suffix.lower()}"

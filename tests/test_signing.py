@@ -269,3 +269,22 @@ def test_uwv_set_holds_the_scans_and_the_reminders(scanned: dict[str, Path]) -> 
     assert "uiterlijk in week 91 van de ziekte een kopie van alle documenten (uiterlijk 4 oktober 2026)" in prose
     assert "konden wij niet controleren" in prose
     assert "documenttype: Actueel oordeel bedrijfsarts of arbodienst" in overzicht
+
+
+def test_scans_pass_the_attachment_intake(tmp_path: Path, samples_dir: Path) -> None:
+    from dossier.attachments import preflight_scans
+    from dossier.cases import LoadedCase
+    from dossier.model import Case
+
+    _scan_pdf(tmp_path / "getekend.pdf", "GETEKEND", 1)
+    (tmp_path / "kapot.pdf").write_bytes(b"%PDF-1.4 dit is geen pdf")
+    data = _kuipers(samples_dir)
+    data["ondertekeningen"] = [{"document": "plan_van_aanpak", "scan": "getekend.pdf"},
+                               {"document": "eindevaluatie", "scan": "weg.png"},
+                               {"document": "eerstejaarsevaluatie", "scan": "kapot.pdf"}]
+    rec = Record(source=tmp_path / "casus.json", location="", data=data)
+    scans, issues = preflight_scans(LoadedCase(rec, Case.model_validate(data)), tmp_path / "work")
+    assert set(scans) == {0} and scans[0].pdf.is_file() and scans[0].pdf.parent != tmp_path
+    errors = _fields(issues)
+    assert "niet gevonden" in errors["ondertekeningen[2].scan"]
+    assert "kapot.pdf is beschadigd" in errors["ondertekeningen[3].scan"]
