@@ -132,7 +132,8 @@ def findings(case: Case, *, settings: Settings, today: date) -> list[Finding]:
 
 
 def iter_checked(paths: list[Path], *, settings: Settings, today: date) -> Iterator[CaseItem]:
-    """:func:`iter_cases` plus every valid case's findings, as warnings located at the case."""
+    """:func:`iter_cases` plus every valid case's findings, as warnings located at the case (each with its
+    ``niveau``) and as :class:`Finding` objects in ``CaseItem.findings``."""
     from dossier.cases import CaseItem, iter_cases
 
     for item in iter_cases(paths, today=today):
@@ -144,7 +145,7 @@ def iter_checked(paths: list[Path], *, settings: Settings, today: date) -> Itera
         src = loaded.record.source.name
         extra = [f.issue(src, loaded.where, Severity.fout) for f in wrong]
         extra += [f.issue(src, loaded.where) for f in found]
-        yield CaseItem(item.record, None if wrong else item.case, [*item.issues, *extra])
+        yield CaseItem(item.record, None if wrong else item.case, [*item.issues, *extra], found)
 
 
 def _findings_and_signing_errors(case: Case, *, settings: Settings,
@@ -158,34 +159,104 @@ def _findings_and_signing_errors(case: Case, *, settings: Settings,
             signing_errors(case, tl, settings=settings, jobs=jobs))
 
 
+#: The finding levels, most serious first (dossier.timeline.Niveau).
+NIVEAUS = ("loonsanctie-risico", "boete", "aandachtspunt")
+
+
 class CheckRun:
     """A streamed check: iterate it for each case's outcome; the counts grow as it goes.
 
-    Memory stays flat for any input: nothing but the counts is kept.
+    Memory stays flat for any input: nothing but the counts is kept (:meth:`as_json` collects the
+    whole result instead).
+
+    ``failed``: errors were found; with ``strict`` also validation warnings and findings of level
+    loonsanctie-risico or boete; with ``strict_alle`` every warning (aandachtspunt too).
     """
 
-    def __init__(self, items: Iterator[CaseItem], *, strict: bool) -> None:
+    def __init__(self, items: Iterator[CaseItem], *, strict: bool = False, strict_alle: bool = False,
+                 paths: list[Path] | None = None) -> None:
         self._items = items
-        self.strict = strict
-        self.records = self.valid = self.errors = self.warnings = 0
+        self._paths = paths
+        self.strict, self.strict_alle = strict, strict_alle
+        self._rules = Settings(strict=strict, strict_alle=strict_alle)
+        self.records = self.valid = self.errors = self.warnings = self.blocking = 0
+        self.niveaus: dict[str, int] = dict.fromkeys(NIVEAUS, 0)
 
     def __iter__(self) -> Iterator[CaseItem]:
         for item in self._items:
             self.records += item.record is not None
             self.valid += item.case is not None
-            n_err = len(item.errors)
+            n_err = 0
+            for issue in item.issues:
+                n_err += issue.severity is Severity.fout
+                self.blocking += self._rules.blocks(issue)
+                if issue.niveau is not None:
+                    self.niveaus[issue.niveau] = self.niveaus.get(issue.niveau, 0) + 1
             self.errors += n_err
             self.warnings += len(item.issues) - n_err
             yield item
 
     @property
     def failed(self) -> bool:
-        """Errors were found (or, with ``strict``, warnings)."""
-        return bool(self.errors or (self.strict and self.warnings))
+        """Errors were found (or, with ``strict``/``strict_alle``, warnings that count; see the class)."""
+        return bool(self.errors or self.blocking)
 
     def summary(self) -> str:
+        levels = ", ".join(f"{n} {k}" for k, n in self.niveaus.items() if n)
+        found = f" Bevindingen: {levels}." if levels else ""
         return (f"{self.valid} van {self.records} casus(sen) geldig; {self.errors} fout(en), "
-                f"{self.warnings} waarschuwing(en).")
+                f"{self.warnings} waarschuwing(en).{found}")
+
+    def as_json(self) -> dict[str, Any]:
+        """Run the whole check and return the ``check --format json`` contract (docs/bevindingen.md).
+
+        ``bestanden``: every file read, with the problems of the whole file (unreadable, header);
+        ``casussen``: one entry per record. Every string is scrubbed: no full BSN anywhere.
+        """
+        from dossier.loaders import expand_inputs
+
+        files: dict[str, list[dict[str, Any]]] = {}
+        if self._paths is not None:
+            for path in expand_inputs([Path(p) for p in self._paths]):
+                files.setdefault(path.name, [])
+        cases: list[dict[str, Any]] = []
+        for item in self:
+            if item.record is None:
+                for i in item.issues:
+                    files.setdefault(i.source, []).append(_problem(i))
+                continue
+            src = item.record.source.name
+            own = files.setdefault(src, [])
+            problems = []
+            for i in item.issues:
+                if i.niveau is not None:
+                    continue  # a finding: in "bevindingen"
+                (own if i.location == "kopregel" else problems).append(_problem(i))
+            location = item.record.location
+            cases.append({
+                "dossiernummer": _dossiernummer(item),
+                "bron": f"{src}, {location}" if location else src,
+                "geldig": item.case is not None,
+                "problemen": problems,
+                "bevindingen": [f.as_json() for f in item.findings],
+            })
+        return _scrubbed({"bestanden": [{"bron": k, "problemen": v} for k, v in files.items()],
+                          "casussen": cases})
+
+
+def _problem(issue: Issue) -> dict[str, Any]:
+    return {"ernst": str(issue.severity), "veld": issue.field, "melding": issue.message}
+
+
+def _scrubbed(value: Any) -> Any:
+    """Every string in a JSON-ready value with BSN-like numbers masked."""
+    if isinstance(value, str):
+        return scrub(value)
+    if isinstance(value, dict):
+        return {k: _scrubbed(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrubbed(v) for v in value]
+    return value
 
 
 def check(paths: list[Path], *, settings: Settings, today: date) -> CheckRun:
@@ -194,7 +265,20 @@ def check(paths: list[Path], *, settings: Settings, today: date) -> CheckRun:
     Raises:
         UsageError: no case files were given or found (when iteration starts).
     """
-    return CheckRun(iter_checked(paths, settings=settings, today=today), strict=settings.strict)
+    return CheckRun(iter_checked(paths, settings=settings, today=today), strict=settings.strict,
+                    strict_alle=settings.strict_alle, paths=list(paths))
+
+
+def check_json(paths: list[Path], *, settings: Settings, today: date) -> dict[str, Any]:
+    """The whole check as the JSON contract of ``dossier check --format json`` (see :meth:`CheckRun.as_json`).
+
+    A front end that also needs the outcome (the exit code) calls ``run = check(...)``, then
+    ``run.as_json()`` and ``run.failed``.
+
+    Raises:
+        UsageError: no case files were given or found.
+    """
+    return check(paths, settings=settings, today=today).as_json()
 
 
 def _dossiernummer(item: CaseItem) -> str | None:
@@ -235,7 +319,7 @@ def load_one_case(path: Path, *, dossier: str | None = None, settings: Settings,
     errors = [i for i in relevant if i.severity is Severity.fout]
     if dossier is None and errors:
         raise CaseDataError(f"{name}: {len(errors)} fout(en) in de casusgegevens", relevant)
-    if settings.strict and relevant:
+    if any(settings.blocks(i) for i in relevant):
         raise CaseDataError(f"{name}: {len(relevant)} melding(en) en --strict staat aan", relevant)
     if not chosen:
         if dossier is not None and errors:
@@ -438,6 +522,7 @@ __all__ = [  # what is defined here, then what loads on first use
     "ExitCode",
     "Issue",
     "MissingDependencyError",
+    "NIVEAUS",
     "Settings",
     "Severity",
     "TemplateCheck",
@@ -447,6 +532,7 @@ __all__ = [  # what is defined here, then what loads on first use
     "case_schema",
     "case_timeline",
     "check",
+    "check_json",
     "check_templates",
     "configure_logging",
     "default_settings",

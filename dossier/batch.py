@@ -273,6 +273,24 @@ class Runner(Protocol):
         ...
 
 
+def _catching(items: Iterable[LoadedCase], failure: list[Exception]) -> Iterator[LoadedCase]:
+    """``items`` until reading them raises; the exception is kept in ``failure`` for the caller's thread.
+
+    Not ``yield from``: closing this generator must not close ``items``, which the caller still reads
+    after Ctrl-C to report the cases that were not done.
+    """
+    it = iter(items)
+    while True:
+        try:
+            item = next(it)
+        except StopIteration:
+            return
+        except Exception as e:
+            failure.append(e)
+            return
+        yield item
+
+
 class _Pipe:
     """A one-place queue between two stages that gives up when the pipeline stops."""
 
@@ -331,7 +349,8 @@ class PipelinedRunner:
         assert self.converter is not None, "use the runner as a context manager"
         stop = threading.Event()
         prepared, converted = _Pipe(stop), _Pipe(stop)
-        threads = [threading.Thread(target=self._prepare_stage, args=(job, cases, prepared),
+        failure: list[Exception] = []  # reading the input failed in the thread: re-raised in the caller's
+        threads = [threading.Thread(target=self._prepare_stage, args=(job, _catching(cases, failure), prepared),
                                     name="dossier-render", daemon=True),
                    threading.Thread(target=self._convert_stage, args=(prepared, converted),
                                     name="dossier-convert", daemon=True)]
@@ -340,6 +359,8 @@ class PipelinedRunner:
         try:
             while (flight := self._next(converted, threads)) is not None:
                 yield self._finish(job, flight)
+            if failure:
+                raise failure[0]
         finally:
             stop.set()
             for t in threads:
@@ -602,6 +623,24 @@ def _remove_stale_tmp(out_dir: Path) -> None:
         shutil.rmtree(stale, ignore_errors=True)
 
 
+def _cell(text: str) -> str:
+    """A CSV cell, scrubbed, that a spreadsheet shows as text: a leading = + - @ tab or CR would start
+    a formula (CSV injection); a single quote before it is the OWASP advice."""
+    text = scrub(text)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _scrubbed(value: object) -> object:
+    """Every string in a JSON-ready value scrubbed (before dumping: JSON escapes the backslashes)."""
+    if isinstance(value, str):
+        return scrub(value)
+    if isinstance(value, list):
+        return [_scrubbed(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _scrubbed(v) for k, v in value.items()}
+    return value
+
+
 def write_report(report: BatchReport, out_dir: Path) -> tuple[Path, Path]:
     """Write batch-rapport.json and batch-rapport.csv atomically (no BSN anywhere)."""
     rows = [asdict(r) for r in report.results]
@@ -609,12 +648,12 @@ def write_report(report: BatchReport, out_dir: Path) -> tuple[Path, Path]:
             "totaal": len(rows), "ok": report.count("ok"), "fout": report.failed,
             "overgeslagen": report.count("overgeslagen"), "casussen": rows}
     js = atomic_write_bytes(out_dir / REPORT_JSON,
-                            scrub(json.dumps(data, ensure_ascii=False, indent=2)).encode("utf-8"))
+                            json.dumps(_scrubbed(data), ensure_ascii=False, indent=2).encode("utf-8"))
     buf = io.StringIO(newline="")
     writer = csv.writer(buf, delimiter=";", lineterminator="\r\n")
     writer.writerow(["dossiernummer", "status", "bestanden", "problemen", "seconden"])
     for r in report.results:
-        writer.writerow([r.dossiernummer, r.status, " | ".join(r.bestanden), " | ".join(r.problemen),
-                         f"{r.seconden:.3f}".replace(".", ",")])
-    cs = atomic_write_bytes(out_dir / REPORT_CSV, b"\xef\xbb\xbf" + scrub(buf.getvalue()).encode("utf-8"))
+        writer.writerow([_cell(r.dossiernummer), r.status, _cell(" | ".join(r.bestanden)),
+                         _cell(" | ".join(r.problemen)), f"{r.seconden:.3f}".replace(".", ",")])
+    cs = atomic_write_bytes(out_dir / REPORT_CSV, b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8"))
     return js, cs

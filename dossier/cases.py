@@ -7,15 +7,19 @@ them needs the public layer above it.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dossier.errors import CaseDataError, Issue, Severity, UsageError
 from dossier.loaders import expand_inputs, iter_records
 from dossier.loaders.records import Record
 from dossier.model import Case
 from dossier.validate import iter_validated
+
+if TYPE_CHECKING:
+    from dossier.findings import Finding
 
 
 @dataclass(frozen=True)
@@ -42,12 +46,15 @@ class LoadedCase:
 class CaseItem:
     """One record's outcome: the validated case (None when invalid) and its issues.
 
-    ``record`` is None for a file that could not be read at all (its issue says why).
+    ``record`` is None for a file that could not be read at all (its issue says why). ``findings`` are
+    those of a checked case (``dossier.api.iter_checked``); each is also in ``issues``, as a warning
+    with its ``niveau``.
     """
 
     record: Record | None
     case: Case | None
     issues: list[Issue]
+    findings: list[Finding] = field(default_factory=list)
 
     @property
     def loaded(self) -> LoadedCase | None:
@@ -70,9 +77,10 @@ def iter_cases(paths: list[Path], *, today: date | None = None) -> Iterator[Case
     files = expand_inputs([Path(p) for p in paths])
     if not files:
         raise UsageError("geen casusbestanden gevonden (verwacht .json, .csv of .xlsx)")
+    seen: dict[str, tuple[str, str]] = {}  # across the files too: each dossiernummer names a folder
     for path in files:
         try:
-            for record, case, issues in iter_validated(iter_records(path), today=today):
+            for record, case, issues in iter_validated(iter_records(path), today=today, seen=seen):
                 yield CaseItem(record, case, issues)
         except CaseDataError as e:
             yield CaseItem(None, None, e.issues or [Issue(Severity.fout, path.name, "", "", e.message)])

@@ -63,8 +63,11 @@ def _verbosity_options(f: F) -> F:
 today_option = click.option(
     "--today", "today", callback=_parse_today, metavar="JJJJ-MM-DD",
     help="Peildatum voor de status van de mijlpalen (standaard: vandaag).")
-strict_option = click.option("--strict", is_flag=True, default=None,
-                             help="Waarschuwingen tellen als fouten.")
+strict_option = click.option(
+    "--strict", is_flag=True, default=None,
+    help="Waarschuwingen bij de gegevens en bevindingen met niveau loonsanctie-risico of boete tellen als fouten.")
+strict_alle_option = click.option("--strict-alle", "strict_alle", is_flag=True, default=None,
+                                  help="Als --strict, en ook bevindingen met niveau aandachtspunt tellen als fouten.")
 pdfa_option = click.option("--pdfa", is_flag=True, default=None,
                            help="Maak PDF/A-2b (archiefformaat); niet-conforme bijlagen worden genoemd.")
 ocr_option = click.option("--ocr", is_flag=True, default=None,
@@ -140,22 +143,30 @@ def main(ctx: click.Context) -> None:
 @main.command()
 @click.argument("cases", nargs=-1, required=True, type=click.Path(path_type=Path))
 @today_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Uitvoer: leesbare regels of JSON (voor koppelingen).")
 @strict_option
+@strict_alle_option
 @wia_week_option
 @_verbosity_options
 @handle_errors
-def check(cases: tuple[Path, ...], today: date | None, strict: bool | None, wia_week: int | None) -> None:
-    """Controleer casusbestanden: gegevens, termijnen en ontbrekende onderdelen.
+def check(cases: tuple[Path, ...], today: date | None, fmt: str, strict: bool | None, strict_alle: bool | None,
+          wia_week: int | None) -> None:
+    """Controleer casusbestanden: gegevens, termijnen, ontbrekende onderdelen en de RIV-toets.
 
-    Meldt alle fouten en waarschuwingen tegelijk, met bestand, regel of casus en veld.
-    Exitcode 0 als alles geldig is, 2 bij fouten (of waarschuwingen met --strict).
+    Meldt alle fouten en waarschuwingen tegelijk, met bestand, regel of casus en veld. Elke
+    bevinding heeft een niveau: loonsanctie-risico, boete of aandachtspunt.
+    Exitcode 0 als alles geldig is, 2 bij fouten (met --strict ook bij waarschuwingen bij de gegevens
+    en bevindingen met niveau loonsanctie-risico of boete; met --strict-alle bij elke waarschuwing).
     """
-    settings = _settings(strict=strict, wia_aanvraag_week=wia_week)
+    settings = _settings(strict=strict, strict_alle=strict_alle, wia_aanvraag_week=wia_week)
     run = api.check(list(cases), settings=settings, today=_today(today))
-    # Streamed: findings are printed as each case is checked, so memory stays flat for any input.
-    for item in run:
-        for issue in item.issues:
-            click.echo(scrub(str(issue)))
+    if fmt == "json":  # collected in memory: one JSON document
+        click.echo(json.dumps(run.as_json(), ensure_ascii=False, indent=2))
+    else:  # streamed: printed as each case is checked, so memory stays flat for any input
+        for item in run:
+            for issue in item.issues:
+                click.echo(scrub(str(issue)))
     click.echo(run.summary(), err=True)
     if run.failed:
         sys.exit(int(ExitCode.invalid_data))
@@ -286,6 +297,7 @@ def templates_check(directory: Path) -> None:
 @dossier_option
 @today_option
 @strict_option
+@strict_alle_option
 @wia_week_option
 @click.option("--keep-work", is_flag=True, default=None, help="Bewaar de werkmap (voor foutzoeken).")
 @pdfa_option
@@ -293,14 +305,14 @@ def templates_check(directory: Path) -> None:
 @_verbosity_options
 @handle_errors
 def build(case: Path, output: Path | None, uwv_dir: Path | None, templates_dir: Path | None,
-          dossier_nr: str | None, today: date | None, strict: bool | None, wia_week: int | None,
-          keep_work: bool | None, pdfa: bool | None, ocr: bool | None) -> None:
+          dossier_nr: str | None, today: date | None, strict: bool | None, strict_alle: bool | None,
+          wia_week: int | None, keep_work: bool | None, pdfa: bool | None, ocr: bool | None) -> None:
     """Bouw het complete, geïndexeerde PDF-re-integratiedossier van een casus.
 
     Voorblad, inhoudsopgave met paginanummers en links, alle documenten en bijlagen in de volgorde
     van UWV, bladwijzers en op elke pagina het dossiernummer en 'pagina X van Y'.
     """
-    settings = _settings(templates_dir=templates_dir, strict=strict, keep_work=keep_work,
+    settings = _settings(templates_dir=templates_dir, strict=strict, strict_alle=strict_alle, keep_work=keep_work,
                          wia_aanvraag_week=wia_week, pdfa=pdfa, ocr=ocr)
     result = api.build(case, output=output, uwv_dir=uwv_dir, dossier=dossier_nr, settings=settings,
                        today=_today(today))

@@ -56,6 +56,8 @@ class Issue:
         location: row or case, e.g. "regel 7" or "dossier D-2025-001".
         field: dotted field path, e.g. "werknemer.geboortedatum", or "" for the whole record.
         message: Dutch text saying what is wrong and what was expected.
+        niveau: for a finding (``dossier.findings``): loonsanctie-risico, boete or aandachtspunt;
+            None for a validation problem.
     """
 
     severity: Severity
@@ -63,10 +65,15 @@ class Issue:
     location: str
     field: str
     message: str
+    niveau: str | None = None
 
     def __str__(self) -> str:
+        from dossier.privacy import escape_controls  # the issue may quote case data or a file name
+
+        label = f"{self.severity} [{self.niveau}]" if self.niveau else str(self.severity)
         where = ", ".join(p for p in (self.source, self.location, self.field) if p)
-        return f"{self.severity}: {where}: {self.message}" if where else f"{self.severity}: {self.message}"
+        text = f"{label}: {where}: {self.message}" if where else f"{label}: {self.message}"
+        return escape_controls(text)
 
 
 class DossierError(Exception):

@@ -115,6 +115,10 @@ def _check_bsn(value: str | None) -> str | None:
     return digits
 
 
+#: Device names Windows reserves: no file or folder can have them, with any extension ("con.txt").
+_WINDOWS_RESERVED = re.compile(r"CON|PRN|AUX|NUL|COM[0-9]|LPT[0-9]", re.IGNORECASE)
+
+
 def _check_dossiernummer(value: str) -> str:
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._\- ]{0,63}", value) or ".." in value:
         raise PydanticCustomError(
@@ -122,6 +126,15 @@ def _check_dossiernummer(value: str) -> str:
             "dossiernummer mag alleen letters, cijfers, spatie, punt, streepje en liggend streepje"
             " bevatten (max. 64 tekens), omdat het ook als mapnaam dient",
         )
+    if value.endswith((".", " ")):
+        raise PydanticCustomError(
+            "dossiernummer", "dossiernummer mag niet eindigen op een punt of spatie: Windows laat die weg "
+            "uit een mapnaam, zodat twee dossiers dezelfde map krijgen")
+    if _WINDOWS_RESERVED.fullmatch(value.split(".")[0].rstrip(" ")):
+        raise PydanticCustomError(
+            "dossiernummer", "dossiernummer '{nummer}' is in Windows een gereserveerde apparaatnaam (CON, PRN, "
+            "AUX, NUL, COM1-COM9, LPT1-LPT9, ook met een extensie) en kan geen mapnaam zijn; kies een ander "
+            "nummer", {"nummer": value})
     return value
 
 
@@ -426,6 +439,11 @@ class TweedeSpoor(Model):
     activiteiten: list[SpoorActiviteit] = Field(default_factory=list)
     sollicitaties: list[Sollicitatie] = Field(default_factory=list)
     werkervaringsplaatsen: list[Werkervaringsplaats] = Field(default_factory=list)
+    doel_uren_per_week: OptGetal = None
+    """Uren per week die het trajectplan als doel stelt (om te vergelijken met het advies van de
+    arbeidsdeskundige)."""
+    sollicitaties_per_maand: OptGetal = None
+    """Sollicitatienorm van het trajectplan: minimaal aantal sollicitaties per maand."""
 
 
 class Inspanningsrapportage(Model):
@@ -441,12 +459,17 @@ class Inspanningsrapportage(Model):
     belemmeringen: OptTekst = None
     vervolgstappen: OptTekst = None
     visie_werknemer: OptTekst = None
+    toelichting_sollicitaties: OptTekst = None
+    """Waarom de sollicitatienorm van het trajectplan in deze periode niet is gehaald."""
 
 
 class ArbeidsdeskundigOnderzoek(Model):
     """The labour expert's assessment (the four questions)."""
 
     datum: OptDatum = None
+    """Datum van het rapport."""
+    aangevraagd: OptDatum = None
+    """Datum waarop het onderzoek is aangevraagd."""
     arbeidsdeskundige: Betrokkene | None = None
     eigen_werk: OptTekst = None
     """Kan de werknemer het eigen werk doen?"""
@@ -457,6 +480,10 @@ class ArbeidsdeskundigOnderzoek(Model):
     spoor2_mogelijkheden: OptTekst = None
     """Zo niet: welke mogelijkheden zijn er in het tweede spoor?"""
     conclusie: OptTekst = None
+    advies_uren_spoor2: OptGetal = None
+    """Uren per week waarvoor de arbeidsdeskundige werk in het tweede spoor adviseert."""
+    bijstelling_nodig: OptJaNee = None
+    """Ja als het rapport vraagt om het plan van aanpak bij te stellen."""
 
 
 class ActueelOordeel(Model):

@@ -232,8 +232,10 @@ def _fill_dossier(w: CaseWork) -> None:
     if errors:
         raise AssemblyError(f"dossier {case.dossiernummer}: {len(errors)} probleem/problemen met de bijlagen of "
                             "scans", issues)
-    if settings.strict and issues:
-        raise CaseDataError(f"dossier {case.dossiernummer}: {len(issues)} waarschuwing(en) en --strict staat aan",
+    blocking = [i for i in issues if settings.blocks(i)]
+    if blocking:
+        flag = "--strict-alle" if settings.strict_alle else "--strict"
+        raise CaseDataError(f"dossier {case.dossiernummer}: {len(blocking)} waarschuwing(en) en {flag} staat aan",
                             issues)
     w.warnings = issues
     w.lap("preflight")

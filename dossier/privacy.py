@@ -37,13 +37,25 @@ def mask_bsn(value: str) -> str:
     return "*" * (len(digits) - 4) + digits[-4:]
 
 
+#: Control characters a terminal would act on (escape sequences, backspace, carriage return, bell,
+#: and the C1 range that some terminals read as escapes); tab and newline are text.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def escape_controls(text: str) -> str:
+    """Control characters as visible escapes (``\\x1b``), so that text from case data or file names
+    printed in a message cannot drive the terminal (colours, cursor moves, a cleared screen)."""
+    return _CONTROLS.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
 def scrub(text: str) -> str:
-    """Mask every BSN-like number in free text (log lines, messages, reports).
+    """Make free text safe to show (log lines, messages, reports): mask every BSN-like number and
+    escape control characters (:func:`escape_controls`).
 
     Nine digits in a row, or grouped as 1234.56.789 or 123 456 789 (dots, spaces or dashes), become
     ``*****6789``: the notations the model itself accepts as a BSN.
     """
-    return _BSN_LIKE.sub(lambda m: mask_bsn(m.group()), text)
+    return escape_controls(_BSN_LIKE.sub(lambda m: mask_bsn(m.group()), text))
 
 
 # --- medical terms in free text ----------------------------------------------------------------

@@ -8,8 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from dossier.errors import Issue, Severity
+
 #: Environment variable naming a folder of firm templates that override the built-ins by name.
 TEMPLATES_ENV = "DOSSIER_TEMPLATES"
+#: The finding level that only ``strict_alle`` turns into a failure (dossier.timeline.Niveau).
+AANDACHTSPUNT = "aandachtspunt"
 
 
 @dataclass(frozen=True)
@@ -22,7 +26,8 @@ class Settings:
         soffice: path or name of the LibreOffice binary.
         timeout: seconds one document conversion may take before LibreOffice is killed.
         keep_work: keep the temporary work folder (for debugging).
-        strict: treat warnings as errors.
+        strict: treat validation warnings and findings of level loonsanctie-risico or boete as errors.
+        strict_alle: like ``strict``, and findings of level aandachtspunt too (every warning).
         wia_aanvraag_week: sickness week by whose end the WIA application is due (93; some firms 91).
         rapportage_interval_maanden: months per track-2 progress report period.
         converter: "libreoffice" (the real one) or "fake" (placeholder PDFs, for tests).
@@ -36,11 +41,20 @@ class Settings:
     timeout: float = 120.0
     keep_work: bool = False
     strict: bool = False
+    strict_alle: bool = False
     wia_aanvraag_week: int = 93
     rapportage_interval_maanden: int = 2
     converter: str = "libreoffice"
     pdfa: bool = False
     ocr: bool = False
+
+    def blocks(self, issue: Issue) -> bool:
+        """Whether ``issue`` makes a run fail under these settings (errors always do)."""
+        if issue.severity is Severity.fout:
+            return True
+        if self.strict_alle:
+            return True
+        return self.strict and issue.niveau != AANDACHTSPUNT
 
     def merge(self, **overrides: Any) -> Settings:
         """Return a copy with the given values replaced; ``None`` values are ignored."""

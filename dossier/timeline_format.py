@@ -8,6 +8,7 @@ from typing import Any
 from dossier.findings import risk_text, timeline_findings
 from dossier.model import Case
 from dossier.nl_format import datum, datum_lang
+from dossier.privacy import escape_controls
 from dossier.timeline import Mijlpaal, Status, Tijdlijn
 
 
@@ -86,8 +87,9 @@ def timeline_text(case: Case, tl: Tijdlijn) -> str:
         lines.append(f"Laatste dag loondoorbetaling: {datum(tl.einde_wachttijd)}; "
                      f"ingangsdatum WIA: {datum(tl.ingangsdatum_wia)}")
     for f in timeline_findings(case, tl):
-        lines.append(f"! {f.melding}")
-    return "\n".join(lines) + "\n"
+        lines.append(f"! [{f.niveau}] {f.melding}")
+    return escape_controls(  # names from the case data reach the terminal
+        "\n".join(lines) + "\n")
 
 
 def _ics_escape(text: str) -> str:

@@ -41,6 +41,7 @@ _TYPE_MESSAGES = {
     "greater_than_equal": "is te klein",
     "less_than_equal": "is te groot",
     "bool_type": "verwacht 'ja' of 'nee'",
+    "date_type": "verwacht een datum",
 }
 
 
@@ -60,8 +61,10 @@ def _message(error: dict[str, Any]) -> str:
     if kind in ("literal_error", "enum"):
         expected = error.get("ctx", {}).get("expected", "")
         return f"'{error.get('input')}' is geen geldige waarde; verwacht {expected}".replace(" or ", " of ")
+    if error.get("input", "") is None and kind.endswith("_type"):
+        return _TYPE_MESSAGES["missing"]  # null in a JSON file: the same as leaving it out
     text = _TYPE_MESSAGES.get(kind, error["msg"])
-    if kind in ("string_type", "int_parsing", "int_type", "list_type", "model_type", "dict_type"):
+    if kind in ("string_type", "int_parsing", "int_type", "list_type", "model_type", "dict_type", "date_type"):
         text = f"'{_short(error.get('input'))}' is ongeldig; {text}"
     if kind in ("greater_than_equal", "less_than_equal"):
         limit = error.get("ctx", {}).get("ge", error.get("ctx", {}).get("le"))
@@ -286,6 +289,16 @@ def _check_hours(case: Case) -> list[tuple[Severity, str, str]]:
         total = sum(v for v in (g.eigen_werk, g.ander_werk, g.werkervaringsplaats) if v is not None)
         if total > _MAX_UREN:
             out.append((fout, f, f"samen {total} uur per week; verwacht hoogstens {_MAX_UREN}"))
+    ts, ad = case.tweede_spoor, case.arbeidsdeskundig_onderzoek
+    if ts is not None:
+        hours("tweede_spoor.doel_uren_per_week", ts.doel_uren_per_week)
+        if ts.sollicitaties_per_maand is not None and not 0 <= ts.sollicitaties_per_maand <= 31:
+            out.append((fout, "tweede_spoor.sollicitaties_per_maand",
+                        f"'{ts.sollicitaties_per_maand}' is ongeldig; verwacht 0 tot en met 31 per maand"))
+    if ad is not None:
+        hours("arbeidsdeskundig_onderzoek.advies_uren_spoor2", ad.advies_uren_spoor2)
+        if ad.aangevraagd is not None and ad.datum is not None and ad.aangevraagd > ad.datum:
+            out.append((warn, "arbeidsdeskundig_onderzoek.aangevraagd", "ligt na de datum van het rapport"))
     ev = case.eindevaluatie
     if ev is not None:
         hours("eindevaluatie.uren_per_week_nu", ev.uren_per_week_nu)
@@ -468,14 +481,20 @@ def _dated_steps(case: Case) -> Iterable[tuple[str, date]]:
 
 
 def iter_validated(
-    records: Iterable[Record], *, today: date | None = None
+    records: Iterable[Record], *, today: date | None = None, seen: dict[str, tuple[str, str]] | None = None
 ) -> Iterator[tuple[Record, Case | None, list[Issue]]]:
     """Validate records one at a time: yields (record, case or None, issues of that record).
 
     Streaming keeps memory flat for exports of any length; only the dossiernummers seen so far are
     kept (to report duplicates). Header problems come once per file, with the first record.
+
+    Args:
+        records: the raw cases.
+        today: reference date for date checks.
+        seen: dossiernummers already used (case-folded → (as written, where)); pass the same dict
+            for several files of one batch so that duplicates across files are found too.
     """
-    seen: dict[str, str] = {}
+    seen = {} if seen is None else seen
     reported_headers: set[Path] = set()
     for record in records:
         issues: list[Issue] = []
@@ -486,14 +505,28 @@ def iter_validated(
                                  _unknown_message(col)) for col in record.unknown)
         case, found = build_case(record, today=today)
         issues.extend(found)
-        if case is not None and case.dossiernummer in seen:
-            first = seen[case.dossiernummer]
+        if case is not None and (dup := _duplicate(case.dossiernummer, record, seen)):
             issues.append(_issue(Severity.fout, record.source.name, _where(record, record.data),
-                                 "dossiernummer", f"dossiernummer '{case.dossiernummer}' komt al voor ({first})"))
+                                 "dossiernummer", dup))
             case = None
-        elif case is not None:
-            seen[case.dossiernummer] = record.location or record.source.name
         yield record, case, issues
+
+
+def _duplicate(nummer: str, record: Record, seen: dict[str, tuple[str, str]]) -> str:
+    """Why ``nummer`` cannot be used again (it names a folder), or "" (then it is remembered)."""
+    # Case-folded: Windows and macOS see "VZ-1" and "vz-1" as the same folder.
+    key = nummer.casefold()
+    if key not in seen:
+        where = record.location or record.source.name
+        seen[key] = (nummer, f"{record.source.name}, {where}" if record.location else where)
+        return ""
+    first, where = seen[key]
+    if where.startswith(f"{record.source.name}, "):
+        where = where.removeprefix(f"{record.source.name}, ")  # same file: just the row
+    if first == nummer:
+        return f"dossiernummer '{nummer}' komt al voor ({where})"
+    return (f"dossiernummer '{nummer}' verschilt alleen in hoofd- en kleine letters van '{first}' ({where}); "
+            "op Windows en macOS wordt dat dezelfde map")
 
 
 def validate_records(

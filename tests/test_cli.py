@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -147,3 +148,40 @@ def test_schema_is_json_schema() -> None:
     werknemer = schema["$defs"]["Werknemer"]["properties"]
     assert "bsn" in werknemer and "functie" in werknemer
     assert not {"diagnose", "klachten", "behandeling"} & set(werknemer)
+
+
+def test_check_shows_levels_and_strict_alle(tmp_path: Path, samples_dir: Path, signed_sample) -> None:
+    kuipers = str(signed_sample("casus_kuipers.json", date(2026, 11, 23)))  # signed: no niet_ondertekend
+    code, out, err = run("check", kuipers, "--today", "2026-11-23", "--strict")
+    assert code == 0, out + err  # only aandachtspunten: --strict passes
+    assert "waarschuwing [aandachtspunt]: casus_kuipers.json, dossier VZ-2025-0142, evaluatie:" in out
+    assert "Risico: loonsanctie" not in out
+    assert "Bevindingen: 4 aandachtspunt." in err
+    assert run("check", kuipers, "--today", "2026-11-23", "--strict-alle")[0] == ExitCode.invalid_data
+    rommelig = str(samples_dir / "casus_rommelig.json")
+    code, out, _ = run("check", rommelig, "--today", "2026-11-23")
+    assert code == 0 and "waarschuwing [loonsanctie-risico]:" in out
+    assert run("check", rommelig, "--today", "2026-11-23", "--strict")[0] == ExitCode.invalid_data
+
+
+def test_check_format_json(tmp_path: Path, samples_dir: Path) -> None:
+    code, out, err = run("check", str(samples_dir / "casus_rommelig.json"), str(samples_dir / "verzuim_export.csv"),
+                         "--today", "2026-11-23", "--format", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert [f["bron"] for f in data["bestanden"]] == ["casus_rommelig.json", "verzuim_export.csv"]
+    first = data["casussen"][0]
+    assert first["bron"] == "casus_rommelig.json" and first["dossiernummer"] == "VZ-2025-0142-R"
+    assert data["casussen"][1]["bron"] == "verzuim_export.csv, regel 2"
+    spoor2 = next(f for f in first["bevindingen"] if f["code"] == "spoor2_na_conclusie_te_laat")
+    assert spoor2["niveau"] == "loonsanctie-risico" and spoor2["uiterlijk"] == "2025-07-14"
+    assert spoor2["grondslag"][0] == {"document": "bijstelling_probleemanalyse", "nummer": 1, "datum": "2025-06-02"}
+    assert "111222333" not in out  # the sample's BSN
+    assert "geldig" in err  # the summary stays on stderr
+    bad = tmp_path / "bad.csv"
+    bad.write_text("dossiernummer;werkgever.naam;werknemer.naam;eerste_ziektedag\nA-1;;N;01-02-2026\n", "utf-8")
+    code, out, _ = run("check", str(bad), "--today", "2026-03-01", "--format", "json")
+    assert code == ExitCode.invalid_data
+    [c] = json.loads(out)["casussen"]
+    assert not c["geldig"] and c["problemen"][0] == {"ernst": "fout", "veld": "werkgever.naam",
+                                                      "melding": "ontbreekt; dit veld is verplicht"}

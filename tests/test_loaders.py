@@ -168,3 +168,107 @@ def test_a_broken_json_list_names_line_and_column_after_the_good_cases(tmp_path:
     assert expected in info.value.message, info.value.message
     assert "kapot.json" in info.value.message
     assert all(isinstance(d, dict) for d in seen)
+
+
+# --- hostile spreadsheets ---------------------------------------------------------------------------
+
+def _huge_sheet(src: Path, dst: Path, *, formatted_rows: bool) -> None:
+    """``src`` with its dimension set to A1:XFD1048576 and (formatted) empty rows down to row 1,048,576:
+    every row present in the XML, or only the last one (a gap openpyxl fills with empty rows)."""
+    import re
+    import zipfile
+
+    last = 1_048_576
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                text = re.sub(r'<dimension ref="[^"]*"/>', '<dimension ref="A1:XFD1048576"/>', data.decode())
+                first = max(int(n) for n in re.findall(r'<row r="(\d+)"', text)) + 1
+                numbers = range(first, last + 1) if formatted_rows else [last]
+                rows = "".join(f'<row r="{n}" s="1" customFormat="1"><c r="XFD{n}" s="1"/></row>' for n in numbers)
+                data = text.replace("</sheetData>", rows + "</sheetData>").encode()
+            zout.writestr(item, data)
+
+
+@pytest.mark.parametrize("formatted_rows", [True, False], ids=["lege-opgemaakte-regels", "alleen-dimensie"])
+def test_an_xlsx_reaching_row_1048576_is_checked_in_seconds(tmp_path: Path, samples_dir: Path,
+                                                            formatted_rows: bool) -> None:
+    import subprocess
+    import sys
+    import time
+
+    big = tmp_path / "groot.xlsx"
+    _huge_sheet(samples_dir / "verzuim_export.xlsx", big, formatted_rows=formatted_rows)
+    start = time.monotonic()
+    result = subprocess.run([sys.executable, "-m", "dossier", "check", str(big), "--today", "2026-11-23"],
+                            capture_output=True, text=True, timeout=120)
+    assert time.monotonic() - start < 10
+    assert result.returncode == 0, result.stderr
+    assert "20 van 20 casus(sen) geldig" in result.stderr
+    assert "groot.xlsx: na regel 21 staan 1.000 lege regels achter elkaar" in result.stderr
+    assert [r.location for r in read_records(big)][-1] == "regel 21"
+
+
+def test_an_xlsx_with_a_gap_of_empty_rows_before_more_cases_reads_them(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["dossiernummer", "werkgever.naam", "werknemer.naam", "eerste_ziektedag"])
+    ws.append(["X-1", "W", "A", "01-02-2025"])
+    for _ in range(500):
+        ws.append([None, None, None, None])
+    ws.cell(row=600, column=1, value="X-2")
+    ws.cell(row=600, column=2, value="W")
+    ws.cell(row=600, column=3, value="B")
+    ws.cell(row=600, column=4, value="01-02-2025")
+    p = tmp_path / "gat.xlsx"
+    wb.save(p)
+    assert [r.location for r in read_records(p)] == ["regel 2", "regel 600"]
+
+
+def test_a_csv_mixing_utf8_and_cp1252_rows_decodes_each_row_and_warns(tmp_path: Path, caplog) -> None:
+    import logging
+
+    header = "dossiernummer;werkgever.naam;werknemer.naam;eerste_ziektedag\r\n"
+    p = tmp_path / "gemengd.csv"
+    p.write_bytes(header.encode() + "M-1;Café Noord;José Müller;01-02-2025\r\n".encode()
+                  + "M-2;Bakkerij;René Ösz;01-02-2025\r\n".encode("cp1252")
+                  + "M-3;Plain;Jan;01-02-2025\r\n".encode("ascii")
+                  + "M-4;Zoë;Chloé;01-02-2025\r\n".encode())
+    logger = logging.getLogger("dossier.loaders.tabular")
+    logger.addHandler(caplog.handler)
+    try:
+        with caplog.at_level(logging.WARNING, logger="dossier.loaders.tabular"):
+            cases, issues = _valid(p)
+    finally:
+        logger.removeHandler(caplog.handler)
+    assert issues == []
+    assert [c.werknemer.naam for c in cases] == ["José Müller", "René Ösz", "Jan", "Chloé"]
+    assert [c.werkgever.naam for c in cases] == ["Café Noord", "Bakkerij", "Plain", "Zoë"]
+    assert not any("Ã" in c.werknemer.naam for c in cases)
+    [warning] = {r.getMessage() for r in caplog.records}  # once (also when it reaches caplog twice)
+    assert warning.startswith("gemengd.csv: het bestand mengt twee tekenbanken: regel 3 in Windows-1252")
+    assert "elke regel is apart gelezen" in warning
+
+
+def test_a_pure_cp1252_or_utf8_csv_gives_no_encoding_warning(data_dir: Path, caplog) -> None:
+    import logging
+
+    logger = logging.getLogger("dossier.loaders.tabular")
+    logger.addHandler(caplog.handler)
+    try:
+        read_records(data_dir / "csv_cp1252" / "export.csv")
+        read_records(data_dir / "csv_bom_semicolon" / "export.csv")
+    finally:
+        logger.removeHandler(caplog.handler)
+    assert caplog.records == []
+
+
+def test_csv_errors_are_explained_in_dutch(tmp_path: Path) -> None:
+    p = tmp_path / "lang.csv"
+    p.write_text("dossiernummer;werkgever.naam\r\nA;" + "x" * 200_000 + "\r\n", encoding="utf-8")
+    with pytest.raises(CaseDataError) as e:
+        read_records(p)
+    assert e.value.message == "lang.csv: ongeldige CSV (een cel is langer dan 131.072 tekens)"

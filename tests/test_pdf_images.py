@@ -97,3 +97,79 @@ def test_bad_images_raise_dutch_errors(
     with pytest.raises(AssemblyError, match=message):
         image_to_pdf(src, tmp_path / "uit.pdf")
     assert not (tmp_path / "uit.pdf").exists()
+
+
+def _png_bomb(path: Path, width: int, height: int) -> Path:
+    """A real black-and-white PNG of width × height pixels, all white: a few hundred KB on disk."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    row = b"\x00" + b"\xff" * ((width + 7) // 8)  # filter byte + 1 bit per pixel
+    z = zlib.compressobj(9)
+    idat = b"".join(z.compress(row) for _ in range(height)) + z.flush()
+    ihdr = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b""))
+    return path
+
+
+@pytest.mark.parametrize(("size", "shown"), [((30_000, 30_000), "meer dan 60 miljoen pixels"),
+                                              ((10_000, 9_000), "10.000 × 9.000 pixels, maximaal 60 miljoen")])
+def test_a_decompression_bomb_png_is_refused_before_it_is_decoded(tmp_path: Path, size, shown) -> None:
+    import resource
+    import time
+
+    bomb = _png_bomb(tmp_path / "scan.png", *size)
+    assert bomb.stat().st_size < 1_000_000
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    start = time.monotonic()
+    with pytest.raises(AssemblyError) as e:
+        image_to_pdf(bomb, tmp_path / "uit.pdf")
+    assert time.monotonic() - start < 2
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 50_000  # KB: nothing was decoded
+    assert e.value.message == (f"Bestand scan.png is een te grote afbeelding ({shown}; een decompressiebom?): "
+                               "verklein de afbeelding of sla haar op als PDF.")
+    assert not (tmp_path / "uit.pdf").exists()
+
+
+def test_a_big_but_ordinary_photo_still_works(tmp_path: Path) -> None:
+    out = image_to_pdf(_png_bomb(tmp_path / "groot.png", 8000, 6000), tmp_path / "uit.pdf")  # 48 megapixels
+    assert len(PdfReader(out).pages) == 1
+
+
+def test_build_with_a_30000_pixel_square_png_attachment_is_a_dutch_error(tmp_path: Path) -> None:
+    """It used to end as "Interne fout" (Pillow's DecompressionBombError was not caught)."""
+    import json
+    import subprocess
+    import sys
+
+    _png_bomb(tmp_path / "scan.png", 30_000, 30_000)
+    (tmp_path / "casus.json").write_text(json.dumps({
+        "dossiernummer": "V-1", "werkgever": {"naam": "W"}, "werknemer": {"naam": "N"},
+        "ziekteperiodes": [{"eerste_ziektedag": "2026-01-05"}],
+        "bijlagen": [{"titel": "Scan", "bestand": "scan.png"}]}), encoding="utf-8")
+    fake_cli = ("import sys; import dossier.pipeline as p; from dossier.convert.fake import FakeConverter; "
+                "p.make_converter = lambda settings: FakeConverter(); from dossier.cli import run; run(sys.argv[1:])")
+    r = subprocess.run([sys.executable, "-c", fake_cli, "build", "casus.json", "-o", "uit.pdf", "--today",
+                        "2026-11-23"], capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert r.returncode == 6, r.stderr
+    assert "bijlagen[1].bestand: afbeelding 'scan.png' kan niet worden gelezen: Bestand scan.png is een te grote " \
+           "afbeelding (meer dan 60 miljoen pixels" in r.stderr
+    assert "Interne fout" not in r.stderr and "Traceback" not in r.stderr and "Warning" not in r.stderr
+    assert not (tmp_path / "uit.pdf").exists()
+
+
+def test_pillow_errors_are_explained_in_dutch(tmp_path: Path) -> None:
+    broken = photo(tmp_path / "afgebroken.jpg", (300, 200))
+    broken.write_bytes(broken.read_bytes()[:400])  # a JPEG cut off after its header
+    with pytest.raises(AssemblyError) as e:
+        image_to_pdf(broken, tmp_path / "uit.pdf")
+    assert e.value.message.startswith("Bestand afgebroken.jpg is geen leesbare afbeelding: het bestand is "
+                                      "beschadigd of afgebroken")
+    (tmp_path / "tekst.png").write_text("geen afbeelding", encoding="utf-8")
+    with pytest.raises(AssemblyError) as e:
+        image_to_pdf(tmp_path / "tekst.png", tmp_path / "uit.pdf")
+    assert e.value.message == "Bestand tekst.png is geen leesbare afbeelding (geen geldig JPG- of PNG-bestand)."
+    assert str(tmp_path) not in e.value.message  # Pillow's message held the full path

@@ -271,3 +271,36 @@ def test_stem_needs_a_medical_head() -> None:
 def test_mask_and_scrub_bsn() -> None:
     assert mask_bsn("111222333") == "*****2333"
     assert scrub("BSN 1112.22.333 en 111222333") == "BSN *****2333 en *****2333"
+
+
+# --- control characters never reach the terminal raw --------------------------------------------------
+
+def test_scrub_escapes_control_characters_and_keeps_tab_and_newline() -> None:
+    from dossier.privacy import escape_controls, scrub
+
+    assert scrub("Jan\x1b[2J\x1b]0;titel\x07 111222333\r\x7f\x9b\x08") == (
+        "Jan\\x1b[2J\\x1b]0;titel\\x07 *****2333\\x0d\\x7f\\x9b\\x08")
+    assert escape_controls("regel 1\n\tregel 2 — Zoë") == "regel 1\n\tregel 2 — Zoë"
+    assert escape_controls(escape_controls("\x1b")) == "\\x1b"  # escaping twice changes nothing more
+
+
+def test_check_and_timeline_never_echo_control_characters_from_case_data(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    hostile = {"dossiernummer": "V-1", "werkgever": {"naam": "Bakker\x1b[2J\x1b[31m"},
+               "werknemer": {"naam": "Jan\x1b]0;gehackt\x07", "geboortedatum": "geen\x1b[5mdatum"},
+               "ziekteperiodes": [{"eerste_ziektedag": "2026-01-05"}]}
+    bad = tmp_path / "casus\x1b[1m.json"
+    bad.write_text(json.dumps({**hostile, "dossiernummer": "X\x1b[31m"}), encoding="utf-8")
+    good = tmp_path / "goed.json"
+    good.write_text(json.dumps({**hostile, "werknemer": {"naam": "Jan\x1b]0;gehackt\x07"}}), encoding="utf-8")
+    runs = [subprocess.run([sys.executable, "-m", "dossier", *args, "--today", "2026-11-23"],
+                           capture_output=True, text=True)
+            for args in (["check", str(bad)], ["timeline", str(good)], ["check", "-v", str(tmp_path)])]
+    assert [r.returncode for r in runs] == [2, 0, 2]
+    for r in runs:
+        assert "\x1b" not in r.stdout + r.stderr and "\x07" not in r.stdout + r.stderr
+    shown = runs[0].stdout + runs[0].stderr
+    assert "X\\x1b[31m" in shown and "casus\\x1b[1m.json" in shown and "geen\\x1b[5mdatum" in shown
+    assert "Jan\\x1b]0;gehackt\\x07 (Bakker\\x1b[2J\\x1b[31m)" in runs[1].stdout

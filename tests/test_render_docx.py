@@ -520,3 +520,63 @@ def test_built_templates_have_well_formed_core_properties():
         tags = [etree.QName(child) for child in root]
         assert len({t.localname for t in tags}) == len(tags), (name, [t.localname for t in tags])
         assert all(t.namespace != custom_ns for t in tags), name
+
+
+# --- messages in Dutch (python-docx, Python and the sandbox speak English) ---------------------------
+
+def _without(tmp_path: Path, member: str) -> Path:
+    src = io.BytesIO()
+    Document().save(src)
+    path = tmp_path / "plan_van_aanpak.docx"
+    with zipfile.ZipFile(io.BytesIO(src.getvalue())) as zin, zipfile.ZipFile(path, "w") as zout:
+        for n in zin.namelist():
+            if n != member:
+                zout.writestr(n, zin.read(n))
+    return path
+
+
+def test_a_broken_or_wrong_office_file_is_explained_in_dutch(kuipers, env, tmp_path):
+    from openpyxl import Workbook
+
+    cases = {_without(tmp_path, "word/document.xml"): "het onderdeel word/document.xml ontbreekt"}
+    xlsx = tmp_path / "eindevaluatie.docx"
+    Workbook().save(xlsx)
+    cases[xlsx] = "het is een Excel-bestand"
+    for path, why in cases.items():
+        with pytest.raises(TemplateRenderError) as e:
+            render_docx(path, context(kuipers), tmp_path / "o.docx", env)
+        assert e.value.message == f"{path.name}: geen geldig Word-bestand (.docx): {why}" + (
+            " (is het een Word-document?)" if "ontbreekt" in why else "")
+
+
+@pytest.mark.parametrize(("body", "dutch"), [
+    ("{{ ''.__class__ }}", "Python-onderdelen gebruiken (het onderdeel '__class__' van een str-waarde)"),
+    ("{{ werknemer.naam + 1 }}", "kan niet worden ingevuld (hoofdtekst): een bewerking of filter past niet bij het "
+                                 "soort waarde ("),
+    ("{{ 1 // 0 }}", "kan niet worden ingevuld (hoofdtekst): deling door nul ("),
+    ("{% include 'brief.docx' %}", "include, import en extends zijn niet mogelijk: een sjabloon is één Word-bestand"),
+])
+def test_runtime_and_sandbox_errors_are_explained_in_dutch(body, dutch, kuipers, env, tmp_path):
+    with pytest.raises(TemplateRenderError) as e:
+        render_docx(make_template(tmp_path, body), context(kuipers), tmp_path / "o.docx", env)
+    assert dutch in e.value.message
+    assert "access to attribute" not in e.value.message
+
+
+@pytest.mark.parametrize(("source", "dutch"), [
+    ("{{ }}", "verwacht een waarde of naam maar vond '}}'"),
+    ("{% %}", "na '{%' ontbreekt de naam van de tag (if, for, set, …)"),
+    ("{{ a", "het sjabloon houdt op waar '}}' verwacht werd"),
+    ("{{ a.|x }}", "na de punt ontbreekt een veldnaam"),
+    ("{{ a|}}", "verwacht een naam maar vond '}}'"),
+    ("{# x", "een opmerking '{#' wordt niet afgesloten met '#}'"),
+    ("{{ 1 if }}", "onverwacht '}}'"),
+])
+def test_syntax_errors_are_in_dutch(source, dutch, env):
+    from jinja2 import TemplateSyntaxError
+
+    from dossier.render.docx import dutch_syntax_message
+
+    with pytest.raises(TemplateSyntaxError) as e:
+        env.compile(source)
+    assert dutch_syntax_message(e.value) == dutch

@@ -118,3 +118,59 @@ def test_duplicate_dossiernummers_in_one_file() -> None:
     assert len(cases) == 1
     assert [i.severity for i in issues] == [Severity.fout]
     assert "komt al voor (casus 1)" in issues[0].message
+
+
+@pytest.mark.parametrize("nummer", ["CON", "con", "Prn", "AUX", "nul", "COM1", "com9", "LPT1", "lpt9",
+                                    "con.txt", "AUX.2025", "NUL .x", "COM0"])
+def test_windows_device_names_are_no_dossiernummer(nummer: str) -> None:
+    [(severity, fld, message)] = _issues(_with(dossiernummer=nummer))
+    assert (severity, fld) == ("fout", "dossiernummer")
+    assert message.startswith(f"dossiernummer '{nummer}' is in Windows een gereserveerde apparaatnaam")
+
+
+@pytest.mark.parametrize("nummer", ["V-1.", "CON.", "lpt3."])
+def test_a_dossiernummer_ending_in_a_dot_is_refused(nummer: str) -> None:
+    [(severity, fld, message)] = _issues(_with(dossiernummer=nummer))
+    assert (severity, fld) == ("fout", "dossiernummer")
+    assert "mag niet eindigen op een punt of spatie" in message
+
+
+def test_a_trailing_space_is_stripped_so_a_device_name_stays_one() -> None:
+    assert _issues(_with(dossiernummer="V-1 ")) == []
+    [(_, _, message)] = _issues(_with(dossiernummer="aux "))
+    assert message.startswith("dossiernummer 'aux' is in Windows een gereserveerde apparaatnaam")
+
+
+@pytest.mark.parametrize("nummer", ["CONSULT", "COM10", "LPT", "AUXI-1", "V.CON", "NUL1", "con-1"])
+def test_names_that_only_look_like_device_names_are_fine(nummer: str) -> None:
+    assert _issues(_with(dossiernummer=nummer)) == []
+
+
+def test_dossiernummers_that_differ_only_in_case_are_an_error_for_the_second() -> None:
+    records = [Record(Path("x.json"), f"casus {n}", _with(dossiernummer=nr))
+               for n, nr in ((1, "VZ-7"), (2, "vz-7"), (3, "Vz-8"), (4, "VZ-8"))]
+    cases, issues = validate_records(records)
+    assert [c.dossiernummer for _, c in cases] == ["VZ-7", "Vz-8"]
+    assert [(i.location, i.field) for i in issues] == [("casus 2, dossier vz-7", "dossiernummer"),
+                                                       ("casus 4, dossier VZ-8", "dossiernummer")]
+    assert issues[0].message == ("dossiernummer 'vz-7' verschilt alleen in hoofd- en kleine letters van 'VZ-7' "
+                                 "(casus 1); op Windows en macOS wordt dat dezelfde map")
+
+
+def test_duplicates_across_the_files_of_one_batch_are_found(tmp_path: Path) -> None:
+    import json
+
+    from dossier.api import iter_cases
+
+    for name, nr in (("a.json", "VZ-1"), ("b.json", "vz-1"), ("c.json", "VZ-1")):
+        (tmp_path / name).write_text(json.dumps(_with(dossiernummer=nr)), encoding="utf-8")
+    items = list(iter_cases([tmp_path]))
+    assert [item.case is not None for item in items] == [True, False, False]
+    assert "van 'VZ-1' (a.json)" in items[1].issues[0].message
+    assert "dossiernummer 'VZ-1' komt al voor (a.json)" in items[2].issues[0].message
+
+
+def test_null_for_a_required_date_is_missing_in_dutch() -> None:
+    data = _with()
+    data["ziekteperiodes"][0]["eerste_ziektedag"] = None
+    assert _issues(data) == [("fout", "ziekteperiodes[1].eerste_ziektedag", "ontbreekt; dit veld is verplicht")]

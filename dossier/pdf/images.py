@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
@@ -20,6 +21,24 @@ SUPPORTED = {".jpg", ".jpeg", ".png"}
 
 #: EXIF tag telling how a phone held the camera; other values than 1 need a rotation.
 EXIF_ORIENTATION = 0x0112
+
+#: Pixels an attachment may have, checked from the header before the image is decoded (a decoded
+#: pixel takes 3-4 bytes, and fpdf2 holds a copy). 60 million covers a 48-megapixel phone photo and an
+#: A4 scan at 600 dpi (35 million); a 30,000 × 30,000 PNG of a few hundred KB would need gigabytes.
+MAX_PIXELS = 60_000_000
+
+
+def _n(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+def _miljoen(n: int) -> str:
+    return _n(round(n / 1_000_000))
+
+
+def _too_big(name: str, size: str) -> str:
+    return (f"Bestand {name} is een te grote afbeelding ({size}; een decompressiebom?): verklein de "
+            "afbeelding of sla haar op als PDF.")
 
 
 def image_to_pdf(src: Path, out: Path, *, margin_mm: float = MARGIN_MM) -> Path:
@@ -47,7 +66,15 @@ def image_to_pdf(src: Path, out: Path, *, margin_mm: float = MARGIN_MM) -> Path:
     if src.suffix.lower() not in SUPPORTED:
         raise AssemblyError(f"Bestand {name}: alleen JPG- en PNG-afbeeldingen worden ondersteund.")
     try:
-        with Image.open(src) as opened:
+        with warnings.catch_warnings():
+            # Pillow warns (in English, on stderr) above its own limit; ours is checked next.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            opened = Image.open(src)
+        with opened:
+            width, height = opened.size
+            if width * height > MAX_PIXELS:
+                raise AssemblyError(_too_big(name, f"{_n(width)} × {_n(height)} pixels, maximaal "
+                                                   f"{_miljoen(MAX_PIXELS)} miljoen"))
             opened.load()
             transposed = opened.getexif().get(EXIF_ORIENTATION, 1) not in (None, 1)
             image = ImageOps.exif_transpose(opened) if transposed else opened
@@ -59,10 +86,15 @@ def image_to_pdf(src: Path, out: Path, *, margin_mm: float = MARGIN_MM) -> Path:
                 source: Path | BytesIO = buffer
             else:
                 source = src
+    except Image.DecompressionBombError as exc:  # Pillow's own limit, checked while opening
+        raise AssemblyError(_too_big(name, f"meer dan {_miljoen(MAX_PIXELS)} miljoen pixels")) from exc
     except FileNotFoundError as exc:
         raise AssemblyError(f"Bestand {name} niet gevonden.") from exc
-    except (UnidentifiedImageError, OSError, ValueError) as exc:
-        raise AssemblyError(f"Bestand {name} is geen leesbare afbeelding ({exc}).") from exc
+    except UnidentifiedImageError as exc:
+        raise AssemblyError(f"Bestand {name} is geen leesbare afbeelding (geen geldig JPG- of PNG-bestand).") from exc
+    except (OSError, ValueError) as exc:  # Pillow's messages are English: "image file is truncated", …
+        raise AssemblyError(f"Bestand {name} is geen leesbare afbeelding: het bestand is beschadigd of "
+                            f"afgebroken ({type(exc).__name__}).") from exc
     if width < 1 or height < 1:
         raise AssemblyError(f"Bestand {name} is een lege afbeelding.")
 

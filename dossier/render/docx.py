@@ -35,6 +35,7 @@ from lxml import etree
 
 from dossier.errors import TemplateRenderError
 from dossier.fileio import atomic_write_bytes
+from dossier.render import limits
 
 #: Zip entry timestamp for reproducible output (the earliest a zip file can store).
 ZIP_DATE_TIME = (1980, 1, 1, 0, 0, 0)
@@ -98,6 +99,15 @@ def open_block(source: str, env: Any) -> tuple[str, int] | None:
     return stack[-1] if stack else None
 
 
+#: Jinja's names for tokens in its (English) syntax messages.
+_TOKENS = {"end of print statement": "'}}'", "end of statement block": "'%}'", "name": "een naam",
+           "end of template": "het einde van het sjabloon", "integer": "een getal", "string": "een tekst"}
+
+
+def _token(name: str) -> str:
+    return _TOKENS.get(name, f"'{name}'")
+
+
 def dutch_syntax_message(exc: TemplateSyntaxError) -> str:
     """Jinja's syntax error message in Dutch for the common cases (the original otherwise)."""
     msg = exc.message or str(exc)
@@ -111,14 +121,20 @@ def dutch_syntax_message(exc: TemplateSyntaxError) -> str:
         if tag.startswith(("end", "else", "elif")):
             return f"'{{% {tag} %}}' zonder bijbehorende begintag"
         return f"onbekende tag '{{% {tag} %}}'"
+    if m := re.match(r"unexpected end of template, expected '(.+?)'", msg):
+        return f"het sjabloon houdt op waar {_token(m.group(1))} verwacht werd"
     if m := re.match(r"expected token '(.+?)', got '(.+?)'", msg):
-        want = {"end of print statement": "}}", "end of statement block": "%}"}.get(m.group(1),
-                                                                                   m.group(1))
-        return f"verwacht '{want}' maar vond '{m.group(2)}'"
+        return f"verwacht {_token(m.group(1))} maar vond {_token(m.group(2))}"
+    if m := re.match(r"Expected an expression, got '(.+?)'", msg):
+        return f"verwacht een waarde of naam maar vond {_token(m.group(1))}"
     if m := re.match(r"unexpected '(.+?)'", msg):
-        return f"onverwacht '{m.group(1)}'"
-    return msg
-
+        return f"onverwacht {_token(m.group(1))}"
+    if m := re.match(r"block '(.+?)' defined twice", msg):
+        return f"het blok '{m.group(1)}' komt twee keer voor"
+    fixed = {"tag name expected": "na '{%' ontbreekt de naam van de tag (if, for, set, …)",
+             "expected name or number": "na de punt ontbreekt een veldnaam",
+             "Missing end of comment tag": "een opmerking '{#' wordt niet afgesloten met '#}'"}
+    return fixed.get(msg, msg)
 
 
 class _DossierDocxTemplate(DocxTemplate):
@@ -235,7 +251,17 @@ def _message(name: str, exc: BaseException, tpl: _DossierDocxTemplate) -> tuple[
     """Dutch (message, detail) for a Jinja error while rendering template ``name``."""
     waar = tpl.dossier_part or "hoofdtekst"
     lineno = _template_lineno(exc)
-    if isinstance(exc, TemplateSyntaxError):
+    if isinstance(exc, limits.TemplateLimitError):
+        detail = omgeving(tpl.dossier_source, lineno)
+        msg = f"{name}: sjabloon afgebroken ({waar}): {exc}"
+    elif isinstance(exc, RecursionError):
+        detail = omgeving(tpl.dossier_source, lineno)
+        msg = (f"{name}: sjabloon afgebroken ({waar}): te diep genest (een macro die zichzelf "
+               "steeds opnieuw aanroept, of te veel haakjes in elkaar?)")
+    elif isinstance(exc, MemoryError):
+        detail = omgeving(tpl.dossier_source, lineno)
+        msg = f"{name}: sjabloon afgebroken ({waar}): het invullen vraagt te veel geheugen"
+    elif isinstance(exc, TemplateSyntaxError):
         context = getattr(exc, "docx_context", None)
         detail = "\n".join(t.strip() for t in context if t.strip()) if context else ""
         lineno = exc.lineno
@@ -247,16 +273,40 @@ def _message(name: str, exc: BaseException, tpl: _DossierDocxTemplate) -> tuple[
     elif isinstance(exc, SecurityError):
         detail = omgeving(tpl.dossier_source, lineno)
         msg = (f"{name}: onveilige expressie geweigerd ({waar}): een sjabloon mag geen interne "
-               f"Python-onderdelen gebruiken ({exc})")
+               f"Python-onderdelen gebruiken{_security_what(exc)}")
     elif isinstance(exc, UndefinedError):
         detail = omgeving(tpl.dossier_source, lineno)
         msg = f"{name}: {exc.message} ({waar})"
     else:
         detail = omgeving(tpl.dossier_source, lineno)
-        msg = f"{name}: sjabloon kan niet worden ingevuld ({waar}): {exc}"
+        msg = f"{name}: sjabloon kan niet worden ingevuld ({waar}): {_runtime_why(exc)} ({exc})"
     if detail:
         msg += "\nIn de alinea:\n" + detail
     return msg, detail
+
+
+def _runtime_why(exc: BaseException) -> str:
+    """A Dutch explanation to go before Python's (English) message of a runtime error."""
+    if isinstance(exc, ZeroDivisionError):
+        return "deling door nul"
+    if isinstance(exc, OverflowError):
+        return "een getal is te groot"
+    if "no loader for this environment" in str(exc):
+        return "include, import en extends zijn niet mogelijk: een sjabloon is één Word-bestand"
+    if isinstance(exc, TypeError):
+        return "een bewerking of filter past niet bij het soort waarde"
+    if isinstance(exc, (ValueError, ArithmeticError)):
+        return "een ongeldige waarde"
+    return "fout tijdens het invullen"
+
+
+def _security_what(exc: BaseException) -> str:
+    text = str(exc)
+    if m := re.search(r"access to attribute '([^']+)' of '([^']+)' object is unsafe", text):
+        return f" (het onderdeel '{m.group(1)}' van een {m.group(2)}-waarde)"
+    if m := re.search(r"(.+) is not safely callable", text):
+        return f" ({m.group(1)} mag niet worden aangeroepen)"
+    return ""
 
 
 def _entry(name: str) -> zipfile.ZipInfo:
@@ -294,16 +344,19 @@ def render_bytes(template: Path, context: Mapping[str, Any], env: Environment) -
     name = template.name
     if not template.is_file():
         raise TemplateRenderError(f"{name}: sjabloon niet gevonden ({template})", template=name)
+    check_template_zip(template)
     try:
         tpl = _DossierDocxTemplate(str(template))
         tpl.init_docx()
     except Exception as e:  # python-docx raises several types for a bad file
-        raise TemplateRenderError(f"{name}: geen geldig Word-bestand (.docx): {e}",
+        raise TemplateRenderError(f"{name}: geen geldig Word-bestand (.docx): {not_a_docx(e)}",
                                   template=name) from e
     tpl.render_init()
     try:
-        # autoescape=True keeps env.autoescape on (docxtpl sets it on the env it is given).
-        tpl.render(dict(context), jinja_env=env, autoescape=True)
+        # One budget (time, steps, text) for all parts of the document.
+        with limits.budget():
+            # autoescape=True keeps env.autoescape on (docxtpl sets it on the env it is given).
+            tpl.render(dict(context), jinja_env=env, autoescape=True)
         data = tpl.save_reproducible()
     except TemplateRenderError as e:
         raise TemplateRenderError(f"{name}: {e.message}", template=name, detail=e.detail) from e
@@ -314,10 +367,45 @@ def render_bytes(template: Path, context: Mapping[str, Any], env: Environment) -
         raise TemplateRenderError(
             f"{name}: de {tpl.dossier_part or 'tekst'} levert ongeldige Word-XML op ({e})",
             template=name) from e
-    except (ValueError, TypeError, ArithmeticError) as e:
+    except (ValueError, TypeError, ArithmeticError, RecursionError, MemoryError) as e:
         msg, detail = _message(name, e, tpl)
         raise TemplateRenderError(msg, template=name, detail=detail) from e
     return data
+
+
+def not_a_docx(exc: BaseException) -> str:
+    """Why python-docx could not open a file, in Dutch (its own messages are English)."""
+    text = str(exc)
+    if isinstance(exc, KeyError) and (m := re.search(r"no item named '([^']+)'", text)):
+        return f"het onderdeel {m.group(1)} ontbreekt (is het een Word-document?)"
+    if isinstance(exc, ValueError) and "is not a Word file" in text:
+        kind = "een Excel-bestand" if "spreadsheetml" in text else (
+            "een PowerPoint-bestand" if "presentationml" in text else "geen Word-document")
+        return f"het is {kind}"
+    if isinstance(exc, etree.XMLSyntaxError):
+        return f"de XML erin is beschadigd (regel {exc.lineno})"
+    if isinstance(exc, zipfile.BadZipFile):
+        return "het is geen zip-bestand"
+    return f"het bestand is beschadigd ({type(exc).__name__})"
+
+
+def check_template_zip(template: Path) -> None:
+    """Refuse a template whose zip members would inflate beyond :mod:`dossier.render.limits`.
+
+    Raises:
+        TemplateRenderError: a zip bomb, or a file that is not a zip at all.
+    """
+    name = Path(template).name
+    try:
+        limits.check_docx_zip(Path(template))
+    except limits.ZipLimitError as e:
+        raise TemplateRenderError(f"{name}: geweigerd: {e}", template=name) from e
+    except zipfile.BadZipFile as e:
+        raise TemplateRenderError(f"{name}: geen geldig Word-bestand (.docx): het is geen zip-bestand",
+                                  template=name) from e
+    except OSError as e:
+        raise TemplateRenderError(f"{name}: sjabloon kan niet worden gelezen: {e.strerror or e}",
+                                  template=name) from e
 
 
 def render_docx(template: Path, context: Mapping[str, Any], out: Path, env: Environment) -> Path:

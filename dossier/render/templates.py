@@ -9,17 +9,22 @@ every other document falls back to the built-in one.
 with the paragraph text to find it by: Jinja syntax errors, variables and filters that do not
 exist (with the nearest valid name), and tags that Word broke (split over differently
 formatted pieces of text, interrupted by a tab or field, typographic quotes, unbalanced
-``{{``/``}}``).
+``{{``/``}}``). It also fills each template once with an example case (the same limits as a real
+render), so a template that runs too long or makes too much text is found before it is used.
 """
 
 from __future__ import annotations
 
 import difflib
+import functools
+import json
 import re
 import shutil
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
+from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
@@ -31,8 +36,17 @@ from lxml import etree
 from dossier.convert.sanitise import external_references
 from dossier.errors import DossierError, Issue, Severity, TemplateRenderError, UsageError
 from dossier.kinds import document_kinds, template_names
+from dossier.render import limits
 from dossier.render.context import INTERNE_NAMEN, LIJST, OBJECT, SCHEMA, Veld, dichtstbijzijnde
-from dossier.render.docx import dutch_syntax_message, omgeving, open_block, paragraph_text
+from dossier.render.docx import (
+    check_template_zip,
+    dutch_syntax_message,
+    not_a_docx,
+    omgeving,
+    open_block,
+    paragraph_text,
+    render_bytes,
+)
 from dossier.render.environment import make_environment
 
 
@@ -572,11 +586,18 @@ def check_template(path: Path) -> list[Issue]:
     path = Path(path)
     name = path.name
     try:
+        check_template_zip(path)
+    except TemplateRenderError as e:
+        return [_issue(Severity.fout, name, "", "", e.message.removeprefix(f"{name}: "))]
+    try:
         parts, props = _parts(path)
     except Exception as e:  # python-docx raises several types for a bad file
-        return [_issue(Severity.fout, name, "", "", f"geen geldig Word-bestand (.docx): {e}")]
-    env = make_environment()
-    issues: list[Issue] = []
+        return [_issue(Severity.fout, name, "", "", f"geen geldig Word-bestand (.docx): {not_a_docx(e)}")]
+    try:
+        issues = _static_issues(name, parts, props)
+    except (RecursionError, MemoryError):
+        return [_issue(Severity.fout, name, "", "", "de sjabloontaal is te diep genest (te veel "
+                                                    "haakjes of blokken in elkaar)")]
     # LibreOffice would fetch or embed what these point to; the converter removes them, so a
     # template that has them does not produce what its author sees in Word.
     try:
@@ -588,6 +609,14 @@ def check_template(path: Path) -> list[Issue]:
         ]
     except DossierError as e:
         issues.append(_issue(Severity.fout, name, "", "", str(e)))
+    if not any(i.severity is Severity.fout for i in issues):
+        issues += _trial_render(path)
+    return issues
+
+
+def _static_issues(name: str, parts: list[_Part], props: dict[str, str]) -> list[Issue]:
+    env = make_environment()
+    issues: list[Issue] = []
     for part in parts:
         issues += list(_word_issues(name, part))
     for part in parts:
@@ -629,6 +658,48 @@ def check_template(path: Path) -> list[Issue]:
         checker.body(ast.body, {})
         issues += checker.issues
     return issues
+
+
+#: The example case templates are filled with by the check (package data, no attachments).
+VOORBEELDCASUS = "data/voorbeeldcasus.json"
+#: The date of issue for the example case.
+VOORBEELD_DATUM = date(2026, 11, 23)
+
+
+@functools.cache
+def _voorbeeld_contexten() -> dict[str, dict[str, Any]]:
+    """A template context per built-in template name, from the example case."""
+    from dossier.model import Case
+    from dossier.render import plan_documents, plan_voorblad
+    from dossier.settings import Settings
+    from dossier.timeline import compute_timeline
+
+    data = json.loads(resources.files("dossier").joinpath(VOORBEELDCASUS).read_text(encoding="utf-8"))
+    case = Case.model_validate(data)
+    settings = Settings()
+    tl = compute_timeline(case, today=VOORBEELD_DATUM)
+    out = {"voorblad": plan_voorblad(case, tl, settings=settings, today=VOORBEELD_DATUM).context}
+    for soort in SOORTEN:
+        out[soort] = plan_documents(case, tl, soort=soort, settings=settings, today=VOORBEELD_DATUM)[0].context
+    return out
+
+
+def _trial_render(path: Path) -> list[Issue]:
+    """Fill the template with the example case: a limit it exceeds is an error, another failure
+    (that may depend on the example's data) a warning."""
+    name = path.name
+    contexts = _voorbeeld_contexten()
+    context = contexts.get(path.stem, contexts["plan_van_aanpak"])
+    try:
+        render_bytes(path, context, make_environment())
+    except TemplateRenderError as e:
+        cause = e.__cause__
+        message = e.message.removeprefix(f"{name}: ")
+        if isinstance(cause, (limits.TemplateLimitError, RecursionError, MemoryError)):
+            return [_issue(Severity.fout, name, "", "", f"bij het invullen met een voorbeeldcasus: {message}")]
+        return [_issue(Severity.waarschuwing, name, "", "",
+                       f"het invullen met een voorbeeldcasus mislukt: {message}")]
+    return []
 
 
 def check_templates(templates_dir: Path | None = None) -> list[Issue]:
