@@ -276,8 +276,9 @@ DERDE_TEKENT = ("trajectplan_tweede_spoor", "inspanningsrapportage")
 
 
 def planned_documents(case: Case, tl: Tijdlijn, *, settings: Settings) -> list[DocumentJob]:
-    """Every document a build of the case would hold (``soort="alle"`` on the timeline's date)."""
-    return plan_documents(case, tl, soort="alle", settings=settings, today=tl.today)
+    """Every document a build of the case would hold (``soort="alle"`` on the timeline's date), without
+    their template variables."""
+    return plan_documents(case, tl, soort="alle", settings=settings, today=tl.today, contexts=False)
 
 
 def signing_errors(case: Case, tl: Tijdlijn, *, settings: Settings,

@@ -94,12 +94,13 @@ class _Request:
     today: date
     nummer: int | None = None
     alle: bool = False
+    contexts: bool = True  # False: jobs only to know which documents there are (check), no template variables
 
     def job(self, kind: Kind, *, titel: str | None = None, datum: date | None, nummer: int | None = None,
             periode: Periode | None = None, bijstelling: int | None = None) -> DocumentJob:
         signed = ondertekening_van(self.case, kind.name, nummer) if kind.name != VOORBLAD.name else None
         ctx = build_context(self.case, self.tijdlijn, today=self.today, settings=self.settings,
-                            periode=periode, bijstelling=bijstelling, ondertekening=signed)
+                            periode=periode, bijstelling=bijstelling, ondertekening=signed) if self.contexts else {}
         return DocumentJob(kind=kind, titel=titel or kind.titel, datum=datum,
                            template=resolve_template(kind.name, self.settings.templates_dir), context=ctx,
                            filename=_bestandsnaam(kind.name, self.case, nummer), nummer=nummer,
@@ -114,6 +115,7 @@ def plan_documents(
     settings: Settings,
     today: date,
     nummer: int | None = None,
+    contexts: bool = True,
 ) -> list[DocumentJob]:
     """The documents to render for a case.
 
@@ -126,6 +128,8 @@ def plan_documents(
         today: date of issue.
         nummer: for bijstelling_plan_van_aanpak / inspanningsrapportage: render only that one
             (1-based, in date order).
+        contexts: False gives jobs with an empty ``context`` (which documents there are, their number,
+            date and signing record; for ``check``, much cheaper).
 
     Returns:
         Jobs. A named soort always gives at least one job — a pre-filled form when the case has
@@ -142,13 +146,13 @@ def plan_documents(
     if soort == "alle":
         if nummer is not None:
             raise UsageError("een nummer kan alleen bij één documentsoort worden gekozen")
-        req = _Request(case, tijdlijn, settings, today, alle=True)
+        req = _Request(case, tijdlijn, settings, today, alle=True, contexts=contexts)
         return [job for k in KINDS.values() for job in k.documents(req)]
     kind = document_kind(soort)
     if nummer is not None and not kind.numbered:
         numbered = " en ".join(k.name for k in KINDS.values() if k.numbered)
         raise UsageError(f"een nummer kiezen kan alleen bij {numbered}, niet bij {soort}")
-    return kind.documents(_Request(case, tijdlijn, settings, today, nummer=nummer))
+    return kind.documents(_Request(case, tijdlijn, settings, today, nummer=nummer, contexts=contexts))
 
 
 def match_ondertekeningen(jobs: list[DocumentJob], case: Case) -> list[tuple[str, str]]:
