@@ -148,9 +148,22 @@ def iter_checked(paths: list[Path], *, settings: Settings, today: date) -> Itera
         if loaded is None:
             yield item
             continue
-        found = findings(loaded.case, settings=settings, today=today)
-        extra = [f.issue(loaded.record.source.name, loaded.where) for f in found]
-        yield CaseItem(item.record, item.case, [*item.issues, *extra], found)
+        found, wrong = _findings_and_signing_errors(loaded.case, settings=settings, today=today)
+        src = loaded.record.source.name
+        extra = [f.issue(src, loaded.where, Severity.fout) for f in wrong]
+        extra += [f.issue(src, loaded.where) for f in found]
+        yield CaseItem(item.record, None if wrong else item.case, [*item.issues, *extra], found)
+
+
+def _findings_and_signing_errors(case: Case, *, settings: Settings,
+                                 today: date) -> tuple[list[Finding], list[Finding]]:
+    """The findings, and the ``ondertekeningen`` records that name no planned document (errors)."""
+    from dossier.findings import case_findings, planned_documents, signing_errors
+
+    tl = case_timeline(case, settings=settings, today=today)
+    jobs = planned_documents(case, tl, settings=settings)
+    return (case_findings(case, tl, settings=settings, jobs=jobs),
+            signing_errors(case, tl, settings=settings, jobs=jobs))
 
 
 #: The finding levels, most serious first (dossier.timeline.Niveau).

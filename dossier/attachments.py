@@ -130,3 +130,45 @@ def _check_image(item: PreparedAttachment, work: Path, opts: Settings) -> _Found
         return [(Severity.fout, "bestand", f"afbeelding '{item.bijlage.bestand}' kan niet worden gelezen: "
                  f"{getattr(e, 'message', e)}")]
     return []
+
+
+# --- signed scans of generated documents ----------------------------------------------------
+
+
+@dataclass
+class PreparedScan:
+    """A signed scan that passed preflight: a clean PDF that takes the place of a generated document."""
+
+    index: int  # 0-based position in ``case.ondertekeningen``
+    source: Path
+    pdf: Path
+
+
+def preflight_scans(loaded: LoadedCase, work: Path,
+                    settings: Settings | None = None) -> tuple[dict[int, PreparedScan], list[Issue]]:
+    """Every ``ondertekeningen[].scan`` through the same intake as attachments (PDF via ``admit_pdf``,
+    JPG/PNG via ``image_to_pdf``), into clean copies in ``work``; all problems at once.
+
+    Returns:
+        ({record index: prepared scan}, issues located at ``ondertekeningen[N].scan``).
+    """
+    opts = settings or Settings()
+    case, base = loaded.case, loaded.record.base_dir
+    src_name, where = loaded.record.source.name, f"dossier {case.dossiernummer}"
+    scans: dict[int, PreparedScan] = {}
+    issues: list[Issue] = []
+    for i, o in enumerate(case.ondertekeningen):
+        if not o.scan:
+            continue
+        # The attachment checks, on a stand-in record: same file rules, same messages.
+        stand_in = Bijlage(titel=f"scan {o.document} {o.nummer}", bestand=o.scan)
+        item, found = _check_one(i, stand_in, base, work / "scans", opts)
+        found = [(sev, fld, scrub(msg.replace(_label(i, stand_in), f"ondertekeningen[{i + 1}] '{o.scan}'")))
+                 for sev, fld, msg in found]
+        if item is not None and item.pdf is None and not any(s is Severity.fout for s, _f, _m in found):
+            found.append((Severity.fout, "scan", f"'{o.scan}' is geen PDF, JPG of PNG; een ondertekende scan "
+                          "moet een van die bestandstypen zijn"))
+        issues += [Issue(sev, src_name, where, f"ondertekeningen[{i + 1}].scan", msg) for sev, _fld, msg in found]
+        if item is not None and item.pdf is not None:
+            scans[i] = PreparedScan(i, item.source, item.pdf)
+    return scans, issues

@@ -1,6 +1,6 @@
 """What a case lacks on a reference date: the one list that ``check``, ``build`` and ``batch`` report.
 
-Four sources, decided once and reported in this order:
+Five sources, decided once and reported in this order:
 
 1. late or overdue poortwachter steps (from the timeline), and an eerstejaarsevaluatie held too early;
 2. parts of the re-integratieverslag that others deliver and that are missing as attachments
@@ -8,6 +8,10 @@ Four sources, decided once and reported in this order:
 3. empty elements of the documents the case does have data for (what the templates print as a
    fill-in line);
 4. the RIV-toets: what an arbeidsdeskundige of UWV checks in the content (:mod:`dossier.rivtoets`).
+5. generated documents still unsigned 14 days after their own date (``niet_ondertekend``).
+
+Records of ``ondertekeningen`` that name no planned document (wrong ``nummer`` or ``datum``) are not
+findings but errors: :func:`signing_errors`, reported by ``check`` and ``build`` as such.
 
 Every finding has a level (:class:`~dossier.timeline.Niveau`), a code listed in docs/bevindingen.md,
 and the documents it rests on (``grondslag``). Whether a document itself was made on time (plan van
@@ -26,6 +30,7 @@ from typing import Any
 from dossier.errors import Issue, Severity
 from dossier.model import Case
 from dossier.nl_format import bedrag, datum
+from dossier.render import DocumentJob, match_ondertekeningen, plan_documents
 from dossier.render.context import Periode, bijstellingen, missing_data, rapportageperiodes
 from dossier.settings import Settings
 from dossier.timeline import Gevolg, Mijlpaal, Niveau, Status, Tijdlijn
@@ -101,9 +106,9 @@ class Finding:
     uiterlijk: date | None = None
     grondslag: tuple[Grondslag, ...] = ()
 
-    def issue(self, source: str, location: str) -> Issue:
-        """As a warning located at the case (how ``check`` and ``build`` print it)."""
-        return Issue(Severity.waarschuwing, source, location, self.veld, self.melding, niveau=str(self.niveau))
+    def issue(self, source: str, location: str, severity: Severity = Severity.waarschuwing) -> Issue:
+        """As a warning (or, for :func:`signing_errors`, an error) located at the case."""
+        return Issue(severity, source, location, self.veld, self.melding, niveau=str(self.niveau))
 
     def as_json(self) -> dict[str, Any]:
         """The finding in the ``check --format json`` contract (``bevindingen``)."""
@@ -268,9 +273,80 @@ def element_findings(case: Case, tl: Tijdlijn, *, settings: Settings) -> list[Fi
     return out
 
 
-def case_findings(case: Case, tl: Tijdlijn, *, settings: Settings) -> list[Finding]:
-    """The whole list, in the order of the module docstring."""
+#: Days after its own date by which a document should be signed (issue 12).
+ONDERTEKEN_TERMIJN_DAGEN = 14
+#: Kinds the re-integratiebedrijf signs too (track-2 plan and reports).
+DERDE_TEKENT = ("trajectplan_tweede_spoor", "inspanningsrapportage")
+
+
+def planned_documents(case: Case, tl: Tijdlijn, *, settings: Settings) -> list[DocumentJob]:
+    """Every document a build of the case would hold (``soort="alle"`` on the timeline's date), without
+    their template variables."""
+    return plan_documents(case, tl, soort="alle", settings=settings, today=tl.today, contexts=False)
+
+
+def signing_errors(case: Case, tl: Tijdlijn, *, settings: Settings,
+                   jobs: list[DocumentJob] | None = None) -> list[Finding]:
+    """Records of ``ondertekeningen`` that match no planned document: errors, not warnings."""
+    if not case.ondertekeningen:
+        return []
+    jobs = planned_documents(case, tl, settings=settings) if jobs is None else jobs
+    return [Finding("ondertekening_onbekend", veld, melding, Niveau.loonsanctie_risico)
+            for veld, melding in match_ondertekeningen(jobs, case)]
+
+
+_PARTIJ = {"werkgever": "de werkgever", "werknemer": "de werknemer", "reintegratiebedrijf": "het re-integratiebedrijf"}
+
+
+def unsigned_by(job: DocumentJob) -> list[str]:
+    """The parties whose signature the document still lacks (a signed scan counts as signed by all)."""
+    o = job.ondertekening
+    if o is not None and o.scan:
+        return []
+    parties = ["werkgever", "werknemer"] + (["reintegratiebedrijf"] if job.soort in DERDE_TEKENT else [])
+    return [p for p in parties if o is None or getattr(o, p) is None]
+
+
+def unsigned_findings(case: Case, tl: Tijdlijn, *, settings: Settings,
+                      jobs: list[DocumentJob] | None = None) -> list[Finding]:
+    """Each generated document still unsigned ``ONDERTEKEN_TERMIJN_DAGEN`` days after its own date.
+
+    Level ``aandachtspunt``; ``loonsanctie-risico`` from the eindevaluatie's due date on, when the RIV
+    must be complete (``Finding.niveau``).
+    """
+    from datetime import timedelta
+
+    jobs = planned_documents(case, tl, settings=settings) if jobs is None else jobs
+    eind = tl.get("eindevaluatie")
+    risico = eind is not None and tl.today >= eind.uiterlijk
+    out = []
+    for job in jobs:
+        missing = unsigned_by(job)
+        if job.datum is None or not missing:
+            continue
+        due = job.datum + timedelta(days=ONDERTEKEN_TERMIJN_DAGEN)
+        if tl.today <= due:
+            continue
+        i = next((n for n, o in enumerate(case.ondertekeningen, start=1) if o is job.ondertekening), None)
+        veld = f"ondertekeningen[{i}]" if i else "ondertekeningen"
+        names = [_PARTIJ[p] for p in missing]
+        wie = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} en {names[-1]}"
+        text = (f"{job.titel} van {datum(job.datum)} is nog niet ondertekend door {wie} "
+                f"(document '{job.soort}', nummer {job.nummer or 1}); UWV vraagt elk document ondertekend en "
+                "gedateerd")
+        if risico:
+            assert eind is not None
+            text += (f". Het re-integratieverslag moest op {datum(eind.uiterlijk)} compleet zijn: "
+                     "risico op een loonsanctie")
+        niveau = Niveau.loonsanctie_risico if risico else Niveau.aandachtspunt
+        out.append(Finding("niet_ondertekend", veld, text, niveau, due, (Grondslag(job.soort, job.nummer, job.datum),)))
+    return out
+
+
+def case_findings(case: Case, tl: Tijdlijn, *, settings: Settings,
+                  jobs: list[DocumentJob] | None = None) -> list[Finding]:
+    """The whole list, in the order of the module docstring (``jobs``: the planned documents, when known)."""
     from dossier.rivtoets import riv_findings
 
     return (timeline_findings(case, tl) + attachment_findings(case, tl) + element_findings(case, tl, settings=settings)
-            + riv_findings(case, tl, settings=settings))
+            + riv_findings(case, tl, settings=settings) + unsigned_findings(case, tl, settings=settings, jobs=jobs))

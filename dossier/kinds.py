@@ -181,17 +181,25 @@ def _start(part: Any) -> date | None:
 
 _ATTACHMENT = "Overige documenten"
 
+#: Where the ``uwv_type`` names come from. UWV's pages name the parts of the re-integratieverslag
+#: (probleemanalyse, plan van aanpak, bijstelling probleemanalyse, (eerstejaars)evaluatie, actueel oordeel
+#: bedrijfsarts of arbodienst, eindevaluatie) and tell the employer to tick "het juiste document" in the
+#: portal's overview; the portal's own list of document types is behind eHerkenning and could not be checked.
+UWV_TYPE_BRON = ("Documenttypen zoals UWV de onderdelen van het re-integratieverslag noemt (uwv.nl, 'Aanvraag WIA "
+                 "door mijn werknemer' en 'Een re-integratieverslag opsturen'). De keuzelijst van het uploadscherm "
+                 "zelf konden wij niet controleren: kies daar het onderdeel dat er het meest op lijkt.")
+
 KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("probleemanalyse", "Probleemanalyse", "Probleemanalyse", "Probleemanalyse"),
     Kind("bijstelling_probleemanalyse", "Bijstelling probleemanalyse", "Probleemanalyse",
-         "Probleemanalyse (bijstelling)"),
+         "Bijstelling probleemanalyse"),
     Kind("plan_van_aanpak", "Plan van aanpak", "Plan van aanpak", "Plan van aanpak",
          plan=_single(lambda c: c.plan_van_aanpak, _datum)),
     Kind("bijstelling_plan_van_aanpak", "Bijstelling plan van aanpak", "Plan van aanpak",
          "Plan van aanpak (bijstelling)", plan=plan_bijstellingen, numbered=True),
-    Kind("evaluatieverslag", "Evaluatieverslag", "Plan van aanpak", "Plan van aanpak (evaluatie)",
+    Kind("evaluatieverslag", "Evaluatieverslag", "Plan van aanpak", "(Eerstejaars)evaluatie",
          plan=plan_evaluatieverslagen, numbered=True),
-    Kind("eerstejaarsevaluatie", "Eerstejaarsevaluatie", "Eerstejaarsevaluatie", "Eerstejaarsevaluatie",
+    Kind("eerstejaarsevaluatie", "Eerstejaarsevaluatie", "Eerstejaarsevaluatie", "(Eerstejaars)evaluatie",
          plan=_single(lambda c: c.eerstejaarsevaluatie, _datum)),
     Kind("arbeidsdeskundig_rapport", "Arbeidsdeskundig rapport", "Arbeidsdeskundig rapport",
          f"{_ATTACHMENT} (arbeidsdeskundig rapport)"),
@@ -200,7 +208,7 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("inspanningsrapportage", "Inspanningsrapportage tweede spoor", "Tweede spoor",
          f"{_ATTACHMENT} (tweede spoor)", plan=plan_inspanningsrapportages, numbered=True),
     Kind("tweede_spoor", "Tweede spoor", "Tweede spoor", f"{_ATTACHMENT} (tweede spoor)"),
-    Kind("actueel_oordeel", "Actueel oordeel", "Actueel oordeel", "Actueel oordeel"),
+    Kind("actueel_oordeel", "Actueel oordeel", "Actueel oordeel", "Actueel oordeel bedrijfsarts of arbodienst"),
     Kind("eindevaluatie", "Eindevaluatie", "Eindevaluatie", "Eindevaluatie",
          plan=_single(lambda c: c.eindevaluatie, _datum)),
     Kind("oordeel_werknemer", "Oordeel werknemer", "Oordeel werknemer",

@@ -26,7 +26,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from dossier.kinds import ATTACHMENT_KINDS
+from dossier.kinds import ATTACHMENT_KINDS, document_kinds
 from dossier.loaders.nl_values import (
     DATE_EXPECTED,
     bsn_elfproef,
@@ -620,6 +620,39 @@ class Bijlage(Model):
     """Wachtwoord van een versleutelde PDF."""
 
 
+def _check_document(value: str) -> str:
+    """A generated kind of the registry, looked up when the case is validated (new kinds count at once)."""
+    names = document_kinds()
+    if value not in names:
+        raise PydanticCustomError("document", "'{waarde}' is geen documentsoort die dossier maakt; verwacht een "
+                                  "van: {namen}", {"waarde": value, "namen": ", ".join(names)})
+    return value
+
+
+class Ondertekening(Model):
+    """Who signed one generated document, when, and the signed scan that replaces it."""
+
+    document: Annotated[Tekst, AfterValidator(_check_document),
+                        WithJsonSchema({"type": "string", "description": "Documentsoort zoals 'dossier render' "
+                                        "die kent, bijv. 'plan_van_aanpak' of 'inspanningsrapportage'."})]
+    """Documentsoort zoals 'dossier render' die kent, bijv. 'plan_van_aanpak'."""
+    nummer: int = Field(default=1, ge=1)
+    """Welk document van die soort (1, 2, …, op datum); alleen nodig bij bijstellingen,
+    inspanningsrapportages en evaluatieverslagen."""
+    datum: OptDatum = None
+    """De eigen datum van het document, ter controle: past die niet bij het document met dit nummer, dan is
+    dat een fout (het record schuift nooit stil naar een ander document)."""
+    werkgever: OptDatum = None
+    """Datum waarop de werkgever (de contactpersoon) heeft getekend."""
+    werknemer: OptDatum = None
+    """Datum waarop de werknemer heeft getekend."""
+    reintegratiebedrijf: OptDatum = None
+    """Datum waarop het re-integratiebedrijf heeft getekend (trajectplan, inspanningsrapportages)."""
+    scan: OptTekst = None
+    """De ondertekende scan (PDF, JPG of PNG), pad ten opzichte van het casusbestand; die vervangt het
+    gemaakte document in het dossier en de uploadset voor UWV."""
+
+
 # --- the case ------------------------------------------------------------------------------
 
 
@@ -665,6 +698,8 @@ class Case(Model):
     loonsanctie: Verlenging | None = None
     vrijwillige_verlenging: Verlenging | None = None
     bijlagen: list[Bijlage] = Field(default_factory=list)
+    ondertekeningen: list[Ondertekening] = Field(default_factory=list)
+    """Per gemaakt document: wie wanneer heeft getekend, en eventueel de ondertekende scan."""
     opmerkingen: OptTekst = None
     """Vrije notities van de casemanager (worden gecontroleerd op medische termen)."""
 

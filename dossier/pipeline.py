@@ -29,16 +29,17 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TypeVar
 
-from dossier.attachments import PreparedAttachment, preflight_attachments
+from dossier.attachments import PreparedAttachment, preflight_attachments, preflight_scans
 from dossier.cases import LoadedCase
 from dossier.convert import Converter, make_converter
 from dossier.errors import AssemblyError, CaseDataError, Issue, Severity, UsageError
 from dossier.fileio import atomic_path, ensure_dir, output_errors
-from dossier.findings import case_findings
+from dossier.findings import case_findings, signing_errors
 from dossier.kinds import KINDS, group_position
 from dossier.model import Case
 from dossier.nl_format import datum
 from dossier.pdf.plan import DossierMeta, Part
+from dossier.privacy import scrub
 from dossier.render import DocumentJob
 from dossier.settings import Settings
 from dossier.timeline import Tijdlijn, compute_timeline
@@ -64,11 +65,16 @@ def build_created(today: date) -> datetime:
 
 @dataclass
 class Document:
-    """A generated document between the stages: its job, its DOCX and (after stage 2) its PDF."""
+    """A generated document between the stages: its job, its DOCX and (after stage 2) its PDF.
+
+    ``scan`` is the clean copy of its signed scan (``ondertekeningen[].scan``): then the DOCX is not
+    converted and the scan is the document's PDF in the dossier and the UWV set.
+    """
 
     job: DocumentJob
     docx: Path
     pdf: Path | None = None
+    scan: Path | None = None
 
 
 @dataclass
@@ -82,6 +88,8 @@ class BuildResult:
     warnings: list[Issue] = field(default_factory=list)
     uwv_files: list[Path] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
+    scans: list[str] = field(default_factory=list)
+    """Titles of the documents whose signed scan took the place of the generated version."""
 
 
 @dataclass
@@ -138,7 +146,7 @@ class CaseWork:
     def _to_convert(self) -> list[tuple[Path, Document | PreparedAttachment]]:
         """(source, product that receives its PDF): cover, documents, then office attachments."""
         docs = [self.cover] if self.cover is not None else []
-        docs += self.documents if self.convert_documents else []
+        docs += [d for d in self.documents if d.scan is None] if self.convert_documents else []
         out: list[tuple[Path, Document | PreparedAttachment]] = [(d.docx, d) for d in docs]
         out += [(a.office_copy, a) for a in self.attachments if a.office_copy is not None]
         return out
@@ -210,13 +218,20 @@ def _fill_dossier(w: CaseWork) -> None:
     from dossier.render import plan_documents, plan_voorblad
 
     case, loaded, settings = w.loaded.case, w.loaded, w.settings
+    jobs = plan_documents(case, w.tl, soort=ALLE, settings=settings, today=w.today)
     w.attachments, found = preflight_attachments(loaded, w.folder, settings)
-    issues = [*loaded.issues, *found]
-    where = f"dossier {case.dossiernummer}"
-    issues += [f.issue(loaded.record.source.name, where) for f in case_findings(case, w.tl, settings=settings)]
+    scans, scan_issues = preflight_scans(loaded, w.folder, settings)
+    src, where = loaded.record.source.name, f"dossier {case.dossiernummer}"
+    wrong = [f.issue(src, where, Severity.fout) for f in signing_errors(case, w.tl, settings=settings, jobs=jobs)]
+    issues = [*loaded.issues, *found, *scan_issues, *wrong]
+    issues += [f.issue(src, where) for f in case_findings(case, w.tl, settings=settings, jobs=jobs)]
     errors = [i for i in issues if i.severity is Severity.fout]
+    if wrong:  # a record that names no document is a data error, not a file problem
+        what = "1 ondertekening past" if len(wrong) == 1 else f"{len(wrong)} ondertekeningen passen"
+        raise CaseDataError(f"dossier {case.dossiernummer}: {what} bij geen document", issues)
     if errors:
-        raise AssemblyError(f"dossier {case.dossiernummer}: {len(errors)} probleem/problemen met de bijlagen", issues)
+        raise AssemblyError(f"dossier {case.dossiernummer}: {len(errors)} probleem/problemen met de bijlagen of "
+                            "scans", issues)
     blocking = [i for i in issues if settings.blocks(i)]
     if blocking:
         flag = "--strict-alle" if settings.strict_alle else "--strict"
@@ -224,9 +239,16 @@ def _fill_dossier(w: CaseWork) -> None:
                             issues)
     w.warnings = issues
     w.lap("preflight")
-    jobs = plan_documents(case, w.tl, soort=ALLE, settings=settings, today=w.today)
     cover_job = plan_voorblad(case, w.tl, settings=settings, today=w.today)
     w.cover, *w.documents = _render(w, [cover_job, *jobs], w.folder / "docx")
+    index = {id(o): i for i, o in enumerate(case.ondertekeningen)}
+    for d in w.documents:
+        o = d.job.ondertekening
+        scan = scans.get(index[id(o)]) if o is not None else None
+        if scan is not None:
+            d.scan = d.pdf = scan.pdf
+            log.info("%s: %s komt uit de ondertekende scan %s", case.dossiernummer, d.job.titel,
+                     scrub(o.scan or ""))
     for a in w.attachments:
         if a.needs_conversion:  # copied under a unique name: two attachments may share a file name
             a.office_copy = w.folder / "office" / f"bijlage-{a.index + 1}{a.source.suffix.lower()}"
@@ -258,13 +280,31 @@ def _author(case: Case, kind: str) -> str:
     return f"{employer}; {employee}"
 
 
+def signed_text(d: Document) -> str:
+    """"ondertekend op …" for the index: the last party's date once every party signed (or a scan is there);
+    a scan without dates says only that it is signed."""
+    from dossier.findings import unsigned_by
+
+    o = d.job.ondertekening
+    dates = [x for x in (o.werkgever, o.werknemer, o.reintegratiebedrijf) if x is not None] if o else []
+    if dates and not unsigned_by(d.job):
+        return f"ondertekend op {datum(max(dates))}" + (" (scan)" if d.scan is not None else "")
+    return "ondertekende scan" if d.scan is not None else ""
+
+
+def _document_part(case: Case, n: int, d: Document) -> Part:
+    assert d.pdf is not None
+    signed = signed_text(d)
+    auteurs = _author(case, d.job.soort) + (f"\n{signed}" if signed else "")  # its own line in the index
+    return Part(key=f"{d.job.soort}-{n}", title=d.job.titel, group=d.job.kind.group, pdf=d.pdf,
+                datum=d.job.datum, auteurs=auteurs, kind=d.job.soort)
+
+
 def dossier_parts(w: CaseWork) -> list[Part]:
     """The parts in the order of the RIV: by group; chronological within a group, generated documents
-    first on ties."""
+    first on ties. A document with a signed scan is that scan, in the document's place."""
     case = w.loaded.case
-    parts = [Part(key=f"{d.job.soort}-{n}", title=d.job.titel, group=d.job.kind.group, pdf=d.pdf,
-                  datum=d.job.datum, auteurs=_author(case, d.job.soort), kind=d.job.soort)
-             for n, d in enumerate(w.documents, start=1) if d.pdf is not None]
+    parts = [_document_part(case, n, d) for n, d in enumerate(w.documents, start=1) if d.pdf is not None]
     parts += [Part(key=f"bijlage-{a.index + 1}", title=a.bijlage.titel, group=KINDS[a.bijlage.soort].group,
                    pdf=a.pdf, datum=a.bijlage.datum, auteurs=a.bijlage.auteur or "", password=a.bijlage.wachtwoord,
                    kind=a.bijlage.soort)
@@ -293,17 +333,24 @@ def finish_dossier(w: CaseWork, *, out: Path, uwv_dir: Path | None = None) -> Bu
 
     # Publish: the only writes outside the work folder.
     keys = ("key", "title", "group", "start_page", "end_page", "page_count")
+    bron = {f"{d.job.soort}-{n}": "scan" if d.scan is not None else "gegenereerd"
+            for n, d in enumerate(w.documents, start=1)}
     index = {"dossiernummer": case.dossiernummer, "paginas": result.total_pages,
-             "delen": [{k: pl.to_dict()[k] for k in keys} for pl in result.parts]}
+             "delen": [{**{k: pl.to_dict()[k] for k in keys}, "bron": bron.get(pl.key, "bijlage")}
+                       for pl in result.parts]}
     index_json = out.with_suffix(".index.json")
     # A full or read-only disk: exit 6, and neither file half-written.
     with output_errors(out), atomic_path(out) as tmp, atomic_path(index_json) as tmp_index:
         shutil.copyfile(staged, tmp)
         tmp_index.write_bytes(json.dumps(index, ensure_ascii=False, indent=2).encode("utf-8"))
+    signed = {f"{d.job.soort}-{n}": signed_text(d) for n, d in enumerate(w.documents, start=1)}
     with output_errors(uwv_dir or out):
-        uwv_files = write_uwv_set(case, parts, uwv_dir, meta=meta) if uwv_dir is not None else []
+        uwv_files = (write_uwv_set(case, parts, uwv_dir, meta=meta, tijdlijn=w.tl, ondertekend=signed)
+                     if uwv_dir is not None else [])
     w.lap("publish")
-    return BuildResult(out, index_json, result.total_pages, index["delen"], w.warnings, uwv_files, w.timings)
+    scans = [d.job.titel for d in w.documents if d.scan is not None]
+    return BuildResult(out, index_json, result.total_pages, index["delen"], w.warnings, uwv_files, w.timings,
+                       scans)
 
 
 def build_dossier(loaded: LoadedCase, *, out: Path, settings: Settings, today: date,

@@ -229,6 +229,7 @@ def check_case(
         *_employer_rules(case),
         *_step_rules(case, today),
         *_attachment_rules(case, base_dir, bijlagen_map),
+        *_signing_rules(case, base_dir, bijlagen_map),
         *check_rules(case),
         *_medical_rules(case),
     ]
@@ -429,6 +430,39 @@ def _attachment_rules(case: Case, base_dir: Path | None, bijlagen_map: Path | No
                    "'..' of een symbolische koppeling naar buiten); zet het in die map of geef --bijlagen-map")
         elif found.path is None:
             yield _WARN, f"bijlagen.{i}.bestand", f"bestand '{b.bestand}' niet gevonden"
+
+
+#: What a signed scan may be (the same intake as attachments: a PDF, or a photo/scan as image).
+SCAN_SUFFIXES = (".pdf", ".jpg", ".jpeg", ".png")
+
+
+def _signing_rules(case: Case, base_dir: Path | None, bijlagen_map: Path | None = None) -> Iterator[Finding]:
+    """One record per document; a scan must be a PDF/JPG/PNG that exists. Whether the document exists
+    (and has the given datum) needs the planned documents: see :func:`dossier.findings.signing_errors`."""
+    seen: dict[tuple[str, int], int] = {}
+    for i, o in enumerate(case.ondertekeningen):
+        f = f"ondertekeningen.{i}"
+        first = seen.setdefault((o.document, o.nummer), i)
+        if first != i:
+            yield (_FOUT, f"{f}.document", f"{o.document} {o.nummer} staat al in ondertekeningen[{first + 1}]; "
+                                           "geef één record per document")
+        for party in ("werkgever", "werknemer", "reintegratiebedrijf"):
+            signed = getattr(o, party)
+            if signed is not None and o.datum is not None and signed < o.datum:
+                yield (_WARN, f"{f}.{party}", f"ondertekend op {_d(signed)}, vóór de datum van het document "
+                                              f"{_d(o.datum)}")
+        if o.scan is None:
+            continue
+        if not o.scan.lower().endswith(SCAN_SUFFIXES):
+            yield (_FOUT, f"{f}.scan", f"'{o.scan}' is geen PDF, JPG of PNG; een ondertekende scan moet een "
+                                       "van die bestandstypen zijn")
+        elif base_dir is not None:
+            found = locate_attachment(o.scan, base_dir, bijlagen_map)
+            if found.outside:
+                yield (_FOUT, f"{f}.scan", f"bestand '{o.scan}' ligt buiten de map van het casusbestand (absoluut "
+                       "pad, '..' of een symbolische koppeling naar buiten); zet het in die map of geef --bijlagen-map")
+            elif found.path is None:
+                yield _WARN, f"{f}.scan", f"bestand '{o.scan}' niet gevonden; het dossier kan zo niet worden gebouwd"
 
 
 def _medical_rules(case: Case) -> Iterator[Finding]:

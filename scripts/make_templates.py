@@ -617,8 +617,11 @@ class Builder:
             self._cell_text(t.rows[-1].cells[0], "{%tr endif %}")
         self.spacer(6)
 
-    def signatures(self, parties: Sequence[tuple[str, Sequence[Sequence[Part] | str]]]) -> None:
+    def signatures(self, parties: Sequence[tuple[str, Sequence[Sequence[Part] | str], str]]) -> None:
         """Signature blocks side by side: title, name/function lines, date and a signing line.
+
+        Each party is (title, lines, date tag): the date prints when the party signed (from
+        ``ondertekening``), a fill-in line when not.
 
         Three rows (details, signing space with a rule, caption) keep the signing lines of all
         parties level even when a long function wraps in one column.
@@ -637,10 +640,10 @@ class Builder:
         for row in t.rows:
             row_props(row)
         row_props(space, cant_split=False, height_mm=16)
-        for i, (titel, lines) in enumerate(parties):
+        for i, (titel, lines, datum_tag) in enumerate(parties):
             col = i * 2
             self._cell_lines(details.cells[col], [[(titel, "b")], *lines,
-                                                  ["Datum: ", "{{ None|invul(tekens=14) }}"]])
+                                                  ["Datum: ", f"{{{{ {datum_tag}|datum|invul(tekens=14) }}}}"]])
             cell_border(space.cells[col], "bottom", "595959")
             self._cell_text(caption.cells[col], [("handtekening", "muted small")])
         for row in t.rows[:2]:
@@ -725,22 +728,22 @@ def ondertekening(b: Builder, nummer: int, tekst: str, derde: tuple[str, str] | 
     b.p(tekst, keep=True)
     # Fill-in lines must fit the column: two columns of 76 mm or three of 48 mm.
     naam, functie = (13, 12) if derde else (22, 21)
-    parties: list[tuple[str, Sequence[Sequence[Part] | str]]] = [
+    parties: list[tuple[str, Sequence[Sequence[Part] | str], str]] = [
         ("Namens de werkgever", [
             ["Naam: ", f"{{{{ werkgever.contactpersoon.naam|invul(tekens={naam}) }}}}"],
             ["Functie: ", f"{{{{ werkgever.contactpersoon.functie|invul(tekens={functie}) }}}}"],
-        ]),
+        ], "ondertekening.werkgever"),
         ("Werknemer", [
             ["Naam: ", "{{ werknemer.naam }}"],
             ["Functie: ", f"{{{{ werknemer.functie|invul(tekens={functie}) }}}}"],
-        ]),
+        ], "ondertekening.werknemer"),
     ]
     if derde:
         titel, tag = derde
         parties.append((titel, [
             ["Naam: ", f"{{{{ {tag}.naam|invul(tekens={naam}) }}}}"],
             ["Functie: ", f"{{{{ {tag}.functie|invul(tekens={functie}) }}}}"],
-        ]))
+        ], "ondertekening.reintegratiebedrijf"))
     b.signatures(parties)
 
 
@@ -939,7 +942,7 @@ def oordeel_werknemer() -> Builder:
         ("Werknemer", [
             ["Naam: ", "{{ werknemer.naam }}"],
             ["Functie: ", "{{ werknemer.functie|invul(tekens=21) }}"],
-        ]),
+        ], "ondertekening.werknemer"),
     ])
     return b
 
@@ -1080,15 +1083,15 @@ def inspanningsrapportage() -> Builder:
         ("Re-integratiebedrijf", [
             ["Naam: ", "{{ tweede_spoor.consulent.naam|invul(tekens=14) }}"],
             ["Functie: ", "{{ tweede_spoor.consulent.functie|invul(tekens=13) }}"],
-        ]),
+        ], "ondertekening.reintegratiebedrijf"),
         ("Namens de werkgever", [
             ["Naam: ", "{{ werkgever.contactpersoon.naam|invul(tekens=14) }}"],
             ["Functie: ", "{{ werkgever.contactpersoon.functie|invul(tekens=13) }}"],
-        ]),
+        ], "ondertekening.werkgever"),
         ("Werknemer", [
             ["Naam: ", "{{ werknemer.naam }}"],
             ["Functie: ", "{{ werknemer.functie|invul(tekens=13) }}"],
-        ]),
+        ], "ondertekening.werknemer"),
     ])
     return b
 

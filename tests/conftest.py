@@ -135,3 +135,34 @@ def web_server(tmp_path_factory: pytest.TempPathFactory):
             proc.kill()
             proc.wait()
         log.close()
+
+
+@pytest.fixture
+def signed_sample(tmp_path: Path):
+    """Factory: a copy of a sample (with its attachments) in which every generated document is signed by
+    all parties a week after its date, as planned on ``today``. For tests that need a case with nothing
+    left to do; a sample that already carries ``ondertekeningen`` is copied as it is."""
+    import json
+    from datetime import date, timedelta
+
+    def factory(name: str, today: date) -> Path:
+        import dossier
+        from dossier.findings import planned_documents
+        from dossier.model import Case
+
+        data = json.loads((SAMPLES / name).read_text(encoding="utf-8"))
+        if not data.get("ondertekeningen"):
+            settings = dossier.Settings()
+            case = Case.model_validate(data)
+            tl = dossier.case_timeline(case, settings=settings, today=today)
+            data["ondertekeningen"] = [
+                {"document": j.soort, "nummer": j.nummer or 1, "datum": j.datum.isoformat(),
+                 **{p: (j.datum + timedelta(days=7)).isoformat()
+                    for p in ("werkgever", "werknemer", "reintegratiebedrijf")}}
+                for j in planned_documents(case, tl, settings=settings) if j.datum is not None]
+        shutil.copytree(SAMPLES / "bijlagen", tmp_path / "bijlagen", dirs_exist_ok=True)
+        out = tmp_path / name
+        out.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        return out
+
+    return factory

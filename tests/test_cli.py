@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -149,8 +150,8 @@ def test_schema_is_json_schema() -> None:
     assert not {"diagnose", "klachten", "behandeling"} & set(werknemer)
 
 
-def test_check_shows_levels_and_strict_alle(tmp_path: Path, samples_dir: Path) -> None:
-    kuipers = str(samples_dir / "casus_kuipers.json")
+def test_check_shows_levels_and_strict_alle(tmp_path: Path, samples_dir: Path, signed_sample) -> None:
+    kuipers = str(signed_sample("casus_kuipers.json", date(2026, 11, 23)))  # signed: no niet_ondertekend
     code, out, err = run("check", kuipers, "--today", "2026-11-23", "--strict")
     assert code == 0, out + err  # only aandachtspunten: --strict passes
     assert "waarschuwing [aandachtspunt]: casus_kuipers.json, dossier VZ-2025-0142, evaluatie:" in out

@@ -287,8 +287,9 @@ def test_rommelig_sample_shows_each_planted_problem_with_its_level():
     assert 3 in periods and 4 in periods and 1 not in periods
 
 
-def test_kuipers_sample_has_no_loonsanctie_risico():
-    loaded = api.load_one_case(ROOT / "samples" / "casus_kuipers.json", settings=SETTINGS, today=TODAY)
+def test_kuipers_sample_has_no_loonsanctie_risico(signed_sample):
+    # Signed (niet_ondertekend is a loonsanctie-risico from the eindevaluatie's due date on).
+    loaded = api.load_one_case(signed_sample("casus_kuipers.json", TODAY), settings=SETTINGS, today=TODAY)
     assert [f.code for f in found(loaded.case) if f.niveau is not Niveau.aandachtspunt] == []
 
 
@@ -366,8 +367,8 @@ def test_every_finding_code_is_documented():
         assert f"`{code}`" in text, code
 
 
-def test_build_strict_levels(tmp_path):
-    kuipers = ROOT / "samples" / "casus_kuipers.json"
+def test_build_strict_levels(tmp_path, signed_sample):
+    kuipers = signed_sample("casus_kuipers.json", TODAY)
     fake = api.Settings(converter="fake")
     # --strict: Kuipers has only aandachtspunten (and no warnings of its attachments), so it builds
     result = api.build(kuipers, output=tmp_path / "a.pdf", settings=fake.merge(strict=True), today=TODAY)

@@ -198,7 +198,10 @@ class _Block:
 
 
 def _wrap(pdf: FPDF, text: str, width: float) -> list[str]:
-    """Greedy word wrap with the current font; words wider than the column are split."""
+    """Greedy word wrap with the current font; words wider than the column are split; a newline
+    in ``text`` starts a new line."""
+    if "\n" in text:
+        return [line for para in text.split("\n") for line in _wrap(pdf, para, width)]
     lines: list[str] = []
     current = ""
     for word in text.split():

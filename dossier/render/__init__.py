@@ -21,7 +21,7 @@ from typing import Any
 
 from dossier.errors import UsageError
 from dossier.kinds import KINDS, VOORBLAD, Kind, document_kind
-from dossier.model import Case
+from dossier.model import Case, Ondertekening
 from dossier.render.as_of import case_as_of
 from dossier.render.context import Periode, build_context
 from dossier.render.context import missing_data as _missing_data
@@ -54,6 +54,7 @@ class DocumentJob:
         context: the template variables (from :func:`build_context`).
         filename: ``<soort>[-<n>]-<dossiernummer>.docx`` — never the BSN.
         nummer: which of several documents of the kind (1-based, in date order), else None.
+        ondertekening: the case's ``ondertekeningen`` record for this document (kind and nummer), if any.
     """
 
     kind: Kind
@@ -63,11 +64,18 @@ class DocumentJob:
     context: dict[str, Any] = field(repr=False)
     filename: str
     nummer: int | None = None
+    ondertekening: Ondertekening | None = None
 
     @property
     def soort(self) -> str:
         """The kind's name, e.g. "plan_van_aanpak"."""
         return self.kind.name
+
+
+def ondertekening_van(case: Case, soort: str, nummer: int | None) -> Ondertekening | None:
+    """The ``ondertekeningen`` record of document ``soort`` number ``nummer`` (None = 1), if any."""
+    n = nummer or 1
+    return next((o for o in case.ondertekeningen if o.document == soort and o.nummer == n), None)
 
 
 def _bestandsnaam(soort: str, case: Case, nummer: int | None = None) -> str:
@@ -87,22 +95,27 @@ class _Request:
     today: date
     nummer: int | None = None
     alle: bool = False
+    contexts: bool = True  # False: jobs only to know which documents there are (check), no template variables
 
     def job(self, kind: Kind, *, titel: str | None = None, datum: date | None, nummer: int | None = None,
             periode: Periode | None = None, bijstelling: int | None = None,
             evaluatie: int | None = None) -> DocumentJob:
+        # Signing comes after writing: the record is the full case's, whatever the document's date.
+        signed = ondertekening_van(self.case, kind.name, nummer) if kind.name != VOORBLAD.name else None
         # A dated document is written from the case as it stood on its date (issue: documents
         # that mention later events read as written afterwards).
         case, tijdlijn = self.case, self.tijdlijn
-        if datum is not None and kind.name != VOORBLAD.name:
+        if datum is not None and kind.name != VOORBLAD.name and self.contexts:
             case = case_as_of(self.case, datum)
             if case != self.case:
                 tijdlijn = compute_timeline(case, today=self.today)
-        ctx = build_context(case, tijdlijn, today=self.today, settings=self.settings,
-                            periode=periode, bijstelling=bijstelling, evaluatie=evaluatie)
+        ctx = build_context(case, tijdlijn, today=self.today, settings=self.settings, periode=periode,
+                            bijstelling=bijstelling, evaluatie=evaluatie,
+                            ondertekening=signed) if self.contexts else {}
         return DocumentJob(kind=kind, titel=titel or kind.titel, datum=datum,
                            template=resolve_template(kind.name, self.settings.templates_dir), context=ctx,
-                           filename=_bestandsnaam(kind.name, self.case, nummer), nummer=nummer)
+                           filename=_bestandsnaam(kind.name, self.case, nummer), nummer=nummer,
+                           ondertekening=signed)
 
 
 def plan_documents(
@@ -113,6 +126,7 @@ def plan_documents(
     settings: Settings,
     today: date,
     nummer: int | None = None,
+    contexts: bool = True,
 ) -> list[DocumentJob]:
     """The documents to render for a case.
 
@@ -125,6 +139,8 @@ def plan_documents(
         today: date of issue.
         nummer: for bijstelling_plan_van_aanpak / inspanningsrapportage: render only that one
             (1-based, in date order).
+        contexts: False gives jobs with an empty ``context`` (which documents there are, their number,
+            date and signing record; for ``check``, much cheaper).
 
     Returns:
         Jobs. A named soort always gives at least one job — a pre-filled form when the case has
@@ -141,13 +157,46 @@ def plan_documents(
     if soort == "alle":
         if nummer is not None:
             raise UsageError("een nummer kan alleen bij één documentsoort worden gekozen")
-        req = _Request(case, tijdlijn, settings, today, alle=True)
+        req = _Request(case, tijdlijn, settings, today, alle=True, contexts=contexts)
         return [job for k in KINDS.values() for job in k.documents(req)]
     kind = document_kind(soort)
     if nummer is not None and not kind.numbered:
         numbered = " en ".join(k.name for k in KINDS.values() if k.numbered)
         raise UsageError(f"een nummer kiezen kan alleen bij {numbered}, niet bij {soort}")
-    return kind.documents(_Request(case, tijdlijn, settings, today, nummer=nummer))
+    return kind.documents(_Request(case, tijdlijn, settings, today, nummer=nummer, contexts=contexts))
+
+
+def match_ondertekeningen(jobs: list[DocumentJob], case: Case) -> list[tuple[str, str]]:
+    """Check every ``ondertekeningen`` record against the planned documents (``soort="alle"``).
+
+    A record names a document by kind and ``nummer``; its ``datum``, when given, must be that document's
+    own date. A mismatch is an error, never a silent move to another document: when documents are added
+    before it, the numbers shift and the record must be corrected by hand.
+
+    Returns:
+        (field as ``ondertekeningen[N].veld``, Dutch message) for each record that matches no document.
+    """
+    from dossier.nl_format import datum_cijfers
+
+    by_kind: dict[str, list[DocumentJob]] = {}
+    for job in jobs:
+        by_kind.setdefault(job.soort, []).append(job)
+    out: list[tuple[str, str]] = []
+    for i, o in enumerate(case.ondertekeningen, start=1):
+        here = by_kind.get(o.document, [])
+        job = next((j for j in here if (j.nummer or 1) == o.nummer), None)
+        if job is None:
+            have = (f"de casus heeft er {len(here)} ({', '.join(str(j.nummer or 1) for j in here)})" if here
+                    else "de casus heeft (nog) geen gegevens voor dat document")
+            out.append((f"ondertekeningen[{i}].nummer", f"{o.document} {o.nummer} bestaat niet; {have}"))
+        elif o.datum is not None and o.datum != job.datum:
+            own = f"gedateerd {datum_cijfers(job.datum)}" if job.datum else "nog zonder datum"
+            other = next((j for j in here if j.datum == o.datum), None)
+            hint = (f"; dat is de datum van nummer {other.nummer or 1} — is er een eerder document bijgekomen? "
+                    "Pas het nummer aan" if other is not None else "")
+            out.append((f"ondertekeningen[{i}].datum",
+                        f"{datum_cijfers(o.datum)} past niet bij {o.document} {o.nummer} ({own}){hint}"))
+    return out
 
 
 def plan_voorblad(case: Case, tijdlijn: Tijdlijn, *, settings: Settings, today: date) -> DocumentJob:
@@ -193,7 +242,9 @@ __all__ = [
     "export_templates",
     "list_templates",
     "make_environment",
+    "match_ondertekeningen",
     "missing_data",
+    "ondertekening_van",
     "plan_documents",
     "plan_voorblad",
     "render_docx",

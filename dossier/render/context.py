@@ -394,6 +394,10 @@ SCHEMA: tuple[Veld, ...] = (
                               "(bij evaluatie: de eerstvolgende open evaluatie; leeg als de termijn "
                               "niet geldt).",
          tuple(Veld(code, OBJECT, rule.label + ".", _MIJLPAAL) for code, rule in RULES.items())),
+    Veld("ondertekening", OBJECT, "Wie dit document wanneer heeft getekend: het record uit "
+                                  "ondertekeningen[] met deze documentsoort en dit nummer (leeg als het er "
+                                  "niet is; de handtekeningblokken tonen dan stippellijnen).",
+         _model_velden(m.Ondertekening)),
     Veld("voorblad", OBJECT, "Titels voor het voorblad.", (
         Veld("titel", TEKST, "'Re-integratieverslag' vanaf de WIA-fase (week 88, eindevaluatie "
                              "of WIA-aanvraag), anders 'Re-integratiedossier'."),
@@ -765,6 +769,7 @@ def build_context(
     periode: Periode | int | None = None,
     bijstelling: int | None = None,
     evaluatie: int | None = None,
+    ondertekening: m.Ondertekening | None = None,
 ) -> dict[str, Any]:
     """Map a case and its timeline to the template variables documented in :data:`SCHEMA`.
 
@@ -779,6 +784,7 @@ def build_context(
             None means the latest.
         evaluatie: number (1-based, in date order, bijstellingen not counted) of the evaluation
             for ``evaluatieverslag``; None leaves it empty.
+        ondertekening: the signing record of the document being rendered (``ondertekening``).
 
     Returns:
         A dict with exactly the documented keys (plus the internal ``_kalender``).
@@ -842,6 +848,7 @@ def build_context(
         evaluatieverslag=_evaluatieverslag_record(case, evaluatie),
         activiteiten_overzicht=overzicht,
         periode=_periode_record(case, periode),
+        ondertekening=_record(ondertekening, _velden("ondertekening"), "ondertekening"),
         tijdlijn=[_mijlpaal(mp, "tijdlijn[]") for mp in tijdlijn.mijlpalen],
         termijnen=_record(None, _velden("termijnen"), "termijnen", **{
             code: _mijlpaal(tijdlijn.get(code), f"termijnen.{code}") for code in RULES}),
