@@ -102,20 +102,25 @@ def _single(get: Callable[[Case], Any], when: Callable[[Any], date | None]) -> P
     return plan
 
 
+def _chosen(req: Request, count: int, missing: str) -> list[int]:
+    """Which of ``count`` numbered documents ``req`` asks for: ``nummer``, every one with ``alle``, else
+    the latest. ``missing`` is the Dutch message for a ``nummer`` that does not exist."""
+    if req.nummer is not None:
+        if not 1 <= req.nummer <= count:
+            raise UsageError(missing.format(nummer=req.nummer, aantal=count))
+        return [req.nummer]
+    if req.alle:
+        return list(range(1, count + 1))
+    return [count] if count else []
+
+
 def plan_bijstellingen(req: Request, kind: Kind) -> list[Any]:
     """Every bijstelling with ``alle``; else the one with ``nummer``, or the latest (a blank form when none)."""
     from dossier.render.context import bijstellingen
 
     lijst = bijstellingen(req.case)
-    if req.nummer is not None:
-        if not 1 <= req.nummer <= len(lijst):
-            raise UsageError(f"bijstelling {req.nummer} bestaat niet; de casus heeft "
-                             f"{len(lijst)} bijstelling(en) van het plan van aanpak")
-        gekozen = [req.nummer]
-    elif req.alle:
-        gekozen = list(range(1, len(lijst) + 1))
-    else:
-        gekozen = [len(lijst)] if lijst else []
+    gekozen = _chosen(req, len(lijst), "bijstelling {nummer} bestaat niet; de casus heeft {aantal} "
+                                       "bijstelling(en) van het plan van aanpak")
     if not gekozen:
         return [] if req.alle else [req.job(kind, datum=None)]
     return [req.job(kind, titel=f"{kind.titel} {n}", datum=lijst[n - 1].datum, nummer=n, bijstelling=n)
@@ -127,15 +132,8 @@ def plan_evaluatieverslagen(req: Request, kind: Kind) -> list[Any]:
     from dossier.render.context import evaluatieverslagen
 
     lijst = evaluatieverslagen(req.case)
-    if req.nummer is not None:
-        if not 1 <= req.nummer <= len(lijst):
-            raise UsageError(f"evaluatieverslag {req.nummer} bestaat niet; de casus heeft "
-                             f"{len(lijst)} evaluatie(s) van het plan van aanpak")
-        gekozen = [req.nummer]
-    elif req.alle:
-        gekozen = list(range(1, len(lijst) + 1))
-    else:
-        gekozen = [len(lijst)] if lijst else []
+    gekozen = _chosen(req, len(lijst), "evaluatieverslag {nummer} bestaat niet; de casus heeft {aantal} "
+                                       "evaluatie(s) van het plan van aanpak")
     if not gekozen:
         return [] if req.alle else [req.job(kind, datum=None)]
     return [req.job(kind, titel=f"{kind.titel} {n}", datum=lijst[n - 1].datum, nummer=n, evaluatie=n)
