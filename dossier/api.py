@@ -20,6 +20,8 @@ Many cases:
 Signals:
     :func:`stop_on_signals` makes SIGTERM and SIGHUP stop a run the way Ctrl-C does
     (:class:`Stopped`, a ``KeyboardInterrupt`` with the exit code 128 + signal).
+The cache:
+    :func:`cache_info`, :func:`cache_clear` (all entries, or one dossier's).
 Templates and schema:
     :func:`list_templates`, :func:`export_templates`, :func:`check_templates`, :func:`case_schema`;
     the document kinds in :data:`KINDS`.
@@ -56,6 +58,7 @@ from dossier.privacy import scrub
 from dossier.settings import Settings, default_settings
 
 if TYPE_CHECKING:
+    from dossier.cache import CacheInfo
     from dossier.cases import CaseItem, LoadedCase
     from dossier.findings import Finding
     from dossier.model import Case
@@ -575,6 +578,36 @@ def build(case_file: Path, *, output: Path | None = None, uwv_dir: Path | None =
     return build_dossier(loaded, out=out, settings=settings, today=today, uwv_dir=uwv_dir)
 
 
+# --- the cache -----------------------------------------------------------------------------
+
+
+def cache_info(*, settings: Settings) -> CacheInfo:
+    """Location, number of entries, size and oldest entry of the cache the settings name."""
+    return _cache(settings).info()
+
+
+def cache_clear(*, settings: Settings, dossier: str | None = None) -> int:
+    """Remove every entry of the cache, or only the entries of ``dossier``; returns how many.
+
+    Raises:
+        AssemblyError: the cache folder cannot be changed (no permission, read-only).
+    """
+    from dossier.fileio import output_errors
+
+    cache = _cache(settings)
+    with output_errors(cache.root):
+        return cache.clear(dossier)
+
+
+def _cache(settings: Settings) -> Any:
+    """The cache folder the settings name (also with ``cache=False``: info and clear still work)."""
+    import dataclasses
+
+    from dossier.cache import open_cache
+
+    return open_cache(dataclasses.replace(settings, cache=True))
+
+
 # --- templates and schema ------------------------------------------------------------------
 
 
@@ -656,6 +689,8 @@ __all__ = [  # what is defined here, then what loads on first use
     "TemplateRenderError",
     "UsageError",
     "build",
+    "cache_clear",
+    "cache_info",
     "case_overview",
     "case_schema",
     "case_timeline",

@@ -265,8 +265,8 @@ def _fill_dossier(w: CaseWork) -> None:
 def _render(w: CaseWork, jobs: list[DocumentJob], out_dir: Path) -> list[Document]:
     from dossier.render import render_jobs
 
-    return [Document(job, docx) for job, docx in zip(jobs, render_jobs(jobs, out_dir, settings=w.settings),
-                                                      strict=True)]
+    docx = render_jobs(jobs, out_dir, settings=w.settings, dossier=w.loaded.case.dossiernummer)
+    return [Document(job, d) for job, d in zip(jobs, docx, strict=True)]
 
 
 def _author(case: Case, kind: str) -> str:
