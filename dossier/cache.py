@@ -117,11 +117,13 @@ class Cache:
 
     def _mkdir(self, path: Path) -> Path:
         """Create ``path`` and every missing parent up to the cache root with mode 0700."""
+        if not self.root.exists():  # the folders above the cache (~/.cache) are the user's own
+            self.root.parent.mkdir(parents=True, exist_ok=True)
         missing = []
         p = path
         while not p.exists():
             missing.append(p)
-            if p == self.root or p.parent == p:
+            if p == self.root:
                 break
             p = p.parent
         for d in reversed(missing):
@@ -286,7 +288,7 @@ class Cache:
         total = sum(st.st_size for _, st in live)
         if total > self.max_bytes:
             low = int(self.max_bytes * 0.9)
-            for path, st in sorted(live, key=lambda e: max(e[1].st_atime, e[1].st_mtime)):
+            for path, _st in sorted(live, key=lambda e: max(e[1].st_atime, e[1].st_mtime)):
                 if total <= low:
                     break
                 total -= self._remove(path)

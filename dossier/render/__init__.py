@@ -20,12 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from dossier.errors import UsageError
+from dossier.fileio import atomic_write_bytes
 from dossier.kinds import KINDS, VOORBLAD, Kind, document_kind
 from dossier.model import Case, Ondertekening
 from dossier.render.as_of import case_as_of
 from dossier.render.context import Periode, build_context
 from dossier.render.context import missing_data as _missing_data
-from dossier.fileio import atomic_write_bytes
 from dossier.render.docx import render_docx
 from dossier.render.environment import make_environment, shared_environment
 from dossier.render.templates import (
