@@ -28,6 +28,7 @@ import logging
 import os
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -243,6 +244,31 @@ class Cache:
             return size
         except OSError:
             return 0
+
+    def has_entries(self, kind: str) -> bool:
+        """Whether any entry of ``kind`` may be there (one folder listing, no scan)."""
+        try:
+            return any(True for _ in (self.base / kind).iterdir())
+        except OSError:
+            return False
+
+    def remember(self, name: str, compute: Callable[[], str]) -> str:
+        """A small text value kept in the cache folder under ``name`` (computed once, by ``compute``)."""
+        path = self.base / "notes" / name
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            text = path.read_text(encoding="utf-8").strip()
+            if text:
+                return text
+        value = compute()
+        try:
+            self._mkdir(path.parent)
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(value)
+            os.replace(tmp, path)
+        except OSError as e:
+            self._warn("schrijven", e)
+        return value
 
     # -- maintenance ------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ may set ``cache_version`` (a string) to keep its results apart.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import logging
@@ -83,6 +84,7 @@ class CachingConverter:
         self.converted = 0
         self.served = 0
         self._engine: str | None = None
+        self._started = self._inner_started = False
 
     # -- the Converter protocol, passed on ------------------------------------------------------
 
@@ -93,7 +95,11 @@ class CachingConverter:
         return self.inner.version()
 
     def start(self) -> None:
-        self.inner.start()
+        """Start the engine early, unless the cache already holds PDFs: then it starts at the first
+        miss, and a rebuild of unchanged documents never starts it at all."""
+        self._started = True
+        if not self.cache.has_entries("pdf"):
+            self.inner.start()
 
     def close(self) -> None:
         try:
@@ -119,8 +125,27 @@ class CachingConverter:
             kind = f"{type(inner).__module__}.{type(inner).__qualname__}"
             opts = ",".join(f"{k}={self.options[k]!r}" for k in sorted(self.options))
             self._engine = "\n".join([KEY_FORMAT, kind, str(getattr(inner, "cache_version", "")),
-                                      inner.version(), fonts_fingerprint(), opts, _own_code()])
+                                      self._engine_version(), fonts_fingerprint(), opts, _own_code()])
         return self._engine
+
+    def _engine_version(self) -> str:
+        """``inner.version()``; for LibreOffice remembered in the cache per installed binary (asking
+        ``soffice --version`` takes most of a second)."""
+        soffice = getattr(self.inner, "soffice", None)
+        if not isinstance(soffice, str):
+            return self.inner.version()
+        from dossier.convert.libreoffice import find_soffice
+
+        exe = find_soffice(soffice)
+        if exe is None:
+            return self.inner.version()
+        stamp = []
+        real = Path(os.path.realpath(exe))
+        for f in (real, real.parent / "soffice.bin", real.parent / "versionrc"):
+            with contextlib.suppress(OSError):
+                st = f.stat()
+                stamp.append(f"{f}\0{st.st_size}\0{st.st_mtime_ns}")
+        return self.cache.remember(f"engine-{key_of(*stamp)}", self.inner.version)
 
     def key(self, data: bytes) -> str:
         """The cache key of a document with these bytes."""
@@ -145,6 +170,9 @@ class CachingConverter:
                 self.cache.tag("pdf", key, dossier)
             self.served += 1
         if misses:
+            if self._started and not self._inner_started:
+                self.inner.start()
+            self._inner_started = True
             made = self.inner.to_pdf([srcs[i] for i, _ in misses], Path(out_dir))
             for (i, key), pdf_path in zip(misses, made, strict=True):
                 targets[i] = Path(pdf_path)
