@@ -231,10 +231,16 @@ class Cache:
     def _mark(self, dossier: str, kind: str, key: str) -> None:
         folder = self.base / "tags" / _tag(dossier)
         marker = folder / f"{kind}-{key}"
-        if not marker.exists():
+        for attempt in (1, 2):  # a prune elsewhere may remove the (then empty) folder in between
+            if marker.exists():
+                return
             self._mkdir(folder)
-            fd = os.open(marker, os.O_CREAT | os.O_WRONLY, FILE_MODE)
-            os.close(fd)
+            try:
+                os.close(os.open(marker, os.O_CREAT | os.O_WRONLY, FILE_MODE))
+                return
+            except FileNotFoundError:
+                if attempt == 2:
+                    raise
 
     @staticmethod
     def _remove(path: Path) -> int:
