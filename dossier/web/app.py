@@ -102,6 +102,9 @@ def create_app(config: WebConfig) -> FastAPI:
 
     app.include_router(api_router)
     app.include_router(page_router)
+    from dossier.web import beheer  # import/export, AVG, agenda feed, template sets
+
+    beheer.install(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     return app
 
