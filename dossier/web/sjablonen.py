@@ -162,7 +162,7 @@ def set_page(request: Request, name: str) -> Response:
     kinds = set(api.document_kind_names())
     checks = check_by_file(folder)
     nrs = [r.dossiernummer for r in bs.all_cases(store, deleted=False)][:200]
-    return _page(request, "sjabloonset.html", name=name, checks=checks, kinds=kinds, nrs=nrs,
+    return _page(request, "sjabloonset.html", setnaam=name, checks=checks, kinds=kinds, nrs=nrs,
                  active=bs.get_setting(store, bs.TEMPLATE_SET) or "")
 
 
