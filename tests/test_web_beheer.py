@@ -150,6 +150,10 @@ def test_export_zip_is_read_by_the_cli_as_the_same_case(web_server, samples_dir:
     result = dapi.check_json([tmp_path / "EXP-1" / "EXP-1.json"], settings=settings, today=TODAY)
     assert result["casussen"][0]["geldig"] and not [p for p in result["casussen"][0]["problemen"]
                                                     if p["ernst"] == "fout"]
+    # And back: the exported JSON imported again changes nothing.
+    r = _upload(c, "/beheer/import", "EXP-1.json", (tmp_path / "EXP-1" / "EXP-1.json").read_bytes(),
+                "application/json", _csrf(c, "/beheer/import"))
+    assert r.status_code == 200 and "0 nieuw, 0 gewijzigd, 1 ongewijzigd, 0 met fouten" in r.text
     everything = c.get("/beheer/export.zip")
     with zipfile.ZipFile(io.BytesIO(everything.content)) as z:
         assert "EXP-1/EXP-1.json" in z.namelist()
@@ -344,3 +348,21 @@ def test_template_sets_check_preview_switch_and_refuse_zip_slip(web_server, case
     assert r.status_code == 422
     assert _upload(c, "/beheer/sjablonen", "set.txt", b"x", "text/plain", csrf, naam="t").status_code == 415
     assert c.get("/beheer/sjablonen/..%2F..%2Fetc").status_code == 404
+
+
+@pytest.mark.libreoffice
+def test_template_preview_as_pdf_is_converted_in_the_request(web_server, case_data) -> None:
+    from conftest import have_soffice
+
+    if not have_soffice():
+        pytest.skip("LibreOffice (soffice) is niet geïnstalleerd")
+    api = web_server.client()
+    assert api.post("/api/v1/cases", json=_case("PDF-1", case_data, naam="Petra Pdf")).status_code == 201
+    c = _login(web_server)
+    csrf = _csrf(c, "/beheer/sjablonen")
+    zipped = _zip({"plan_van_aanpak.docx": (ROOT / "templates_nl" / "plan_van_aanpak.docx").read_bytes()})
+    assert _upload(c, "/beheer/sjablonen", "s.zip", zipped, "application/zip", csrf, naam="pdfset").status_code == 303
+    r = c.get("/beheer/sjablonen/pdfset/voorbeeld.pdf", params={"soort": "plan_van_aanpak", "nr": "PDF-1"},
+              timeout=180)
+    assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+    assert r.content.startswith(b"%PDF") and r.headers["content-disposition"].startswith("inline")

@@ -213,6 +213,9 @@ def preview(request: Request, name: str, fmt: str, soort: str = "", nr: str = ""
         return error_page(request, 422, f"voorbeeld niet te maken: {api.scrub(e.message)}")
     filename = re.sub(r"[^A-Za-z0-9._-]", "_", f"voorbeeld-{name}-{soort}") + f".{fmt}"
     if fmt == "pdf":
+        # The browser's own PDF viewer is an embedded object: allow it for this response only.
         return Response(content, media_type="application/pdf",
-                        headers={"Content-Disposition": f'inline; filename="{filename}"'})
+                        headers={"Content-Disposition": f'inline; filename="{filename}"',
+                                 "Content-Security-Policy": "default-src 'none'; object-src 'self'; "
+                                                            "frame-ancestors 'none'"})
     return Response(content, media_type=DOCX, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
