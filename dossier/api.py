@@ -491,6 +491,20 @@ def case_overview(case: Case, *, settings: Settings, today: date) -> CaseOvervie
         volgende_omschrijving=nxt.label if nxt is not None else None)
 
 
+def stored_case(data: Any, *, today: date | None = None) -> Case | None:
+    """A case from data that :func:`validate_case_data` accepted before (a front end's own store):
+    the model alone first, without the checks that only give warnings (some 30 times faster on a full
+    case), else the full validation. None when the data has errors."""
+    from pydantic import ValidationError
+
+    from dossier.model import Case
+
+    try:
+        return Case.model_validate(data)
+    except ValidationError:
+        return validate_case_data(data, today=today)[0]
+
+
 def case_data(case: Case) -> dict[str, Any]:
     """A validated case as the JSON of a case file (ISO dates, plain numbers, no empty fields); the CLI
     reads it back as the same case."""
@@ -755,6 +769,7 @@ __all__ = [  # what is defined here, then what loads on first use
     "render_documents",
     "restore",
     "scrub",
+    "stored_case",
     "timelines",
     "today_default",
     "validate_case_data",

@@ -7,53 +7,39 @@ and shown once when it is made. A wrong or revoked token is a plain 404.
 
 from __future__ import annotations
 
-import threading
 from datetime import date
-from typing import Any
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 
 from dossier import api
 from dossier.web import beheer_store as bs
 from dossier.web.pages import _form, _page, _session, _store
-from dossier.web.storage import Store, case_table, version_table
+from dossier.web.storage import Store
 
 router = APIRouter(include_in_schema=False)
-_lock = threading.Lock()
 
 
-def _fingerprint(store: Store, today: date) -> tuple[Any, ...]:
-    """Changes whenever a case is saved, deleted or erased (then the feed is made anew)."""
-    with store._read.connect() as conn:
-        top = conn.execute(sa.select(sa.func.max(version_table.c.id))).scalar()
-        live = conn.execute(sa.select(sa.func.count()).select_from(case_table)
-                            .where(case_table.c.deleted_at.is_(None))).scalar()
-    return today, top, live, str(store.settings.wia_aanvraag_week)
+def _events(case: api.Case, store: Store, today: date) -> str:
+    """The VEVENT lines of one open case (empty when it has ended)."""
+    if api.case_end(case, settings=store.settings, today=today) is not None:
+        return ""
+    text = api.agenda_ics([(case, api.case_timeline(case, settings=store.settings, today=today))])
+    start, end = text.find("BEGIN:VEVENT"), text.rfind("END:VCALENDAR")
+    return text[start:end] if start >= 0 else ""
 
 
-def feed(store: Store, today: date) -> str:
-    """The iCalendar text of the open milestones of the open (undeleted, not ended) cases."""
-    items = []
-    for rec in bs.all_cases(store, deleted=False):
-        case, _ = api.validate_case_data(rec.data, today=today)
-        if case is None or api.case_end(case, settings=store.settings, today=today) is not None:
-            continue
-        items.append((case, api.case_timeline(case, settings=store.settings, today=today)))
-    return api.agenda_ics(items, name="dossier: poortwachter-mijlpalen")
+def feed(store: Store, today: date, cache: bs.PerVersion | None = None) -> str:
+    """The iCalendar text of the open milestones of the open (undeleted, not ended) cases; with a cache,
+    only cases saved since the last call (or all, when the date moved on) run their timeline."""
+    def compute(rec: bs.CaseRecord) -> str:
+        case = api.stored_case(rec.data, today=today)
+        return _events(case, store, today) if case is not None else ""
 
-
-def cached_feed(request: Request, store: Store, today: date) -> str:
-    key = _fingerprint(store, today)
-    with _lock:
-        cache = getattr(request.app.state, "agenda_cache", None)
-        if cache is not None and cache[0] == key:
-            return cache[1]
-    text = feed(store, today)
-    with _lock:
-        request.app.state.agenda_cache = (key, text)
-    return text
+    done = bs.cached_over_cases(store, cache or bs.PerVersion(), today, compute, deleted=False)
+    parts = [text for _, text in done]
+    head = api.agenda_ics([], name="dossier: poortwachter-mijlpalen")
+    return head[: head.rfind("END:VCALENDAR")] + "".join(parts) + "END:VCALENDAR\r\n"
 
 
 @router.get("/agenda/{token}.ics")
@@ -61,7 +47,7 @@ def agenda_feed(request: Request, token: str) -> Response:
     store = _store(request)
     if not bs.feed_token_ok(store, token):
         return PlainTextResponse("niet gevonden", status_code=404)
-    text = cached_feed(request, store, request.app.state.config.reference_date())
+    text = feed(store, request.app.state.config.reference_date(), request.app.state.agenda_cache)
     return Response(text, media_type="text/calendar; charset=utf-8",
                     headers={"Content-Disposition": 'inline; filename="dossier-agenda.ics"'})
 

@@ -42,6 +42,8 @@ def install(app: FastAPI) -> None:
     """Add the beheer, agenda and template routes and make the active template set take effect."""
     from dossier.web import agenda, sjablonen
 
+    app.state.agenda_cache = bs.PerVersion()
+    app.state.einde_cache = bs.PerVersion()
     app.include_router(router)
     app.include_router(agenda.router)
     app.include_router(sjablonen.router)
@@ -182,22 +184,27 @@ def _months(store: Any) -> int:
     return int(raw) if raw and raw.isdigit() else DEFAULT_MONTHS
 
 
-def expired(store: Any, today: date) -> list[dict[str, Any]]:
+def _end(rec: bs.CaseRecord, store: Any, today: date) -> tuple[str, date, str] | None:
+    case = api.stored_case(rec.data, today=today)
+    if case is None:
+        return None
+    end = api.case_end(case, settings=store.settings, today=today)
+    return (case.werknemer.naam, *end) if end is not None else None
+
+
+def expired(store: Any, today: date, cache: bs.PerVersion | None = None) -> list[dict[str, Any]]:
     """Cases (deleted ones too) whose bewaartermijn has passed: ended longer than the period ago."""
     months = _months(store)
     out = []
-    for rec in bs.all_cases(store):
-        case, _ = api.validate_case_data(rec.data, today=today)
-        if case is None:
+    for rec, found in bs.cached_over_cases(store, cache or bs.PerVersion(), today,
+                                           lambda rec: _end(rec, store, today), deleted=True):
+        if found is None:
             continue
-        end = api.case_end(case, settings=store.settings, today=today)
-        if end is None:
-            continue
-        until = end[0] + relativedelta(months=months)
+        naam, einde, reden = found
+        until = einde + relativedelta(months=months)
         if until < today:
-            out.append({"nr": rec.dossiernummer, "werknemer": case.werknemer.naam, "einde": end[0],
-                        "reden": end[1], "tot": until, "verwijderd": rec.deleted_at is not None,
-                        "versies": rec.versie})
+            out.append({"nr": rec.dossiernummer, "werknemer": naam, "einde": einde, "reden": reden, "tot": until,
+                        "verwijderd": rec.deleted_at is not None, "versies": rec.versie})
     return out
 
 
@@ -205,8 +212,8 @@ def expired(store: Any, today: date) -> list[dict[str, Any]]:
 def retention_page(request: Request) -> Response:
     _session(request)
     store = _store(request)
-    return _page(request, "bewaartermijn.html", rows=expired(store, _cfg(request).reference_date()),
-                 months=_months(store))
+    rows = expired(store, _cfg(request).reference_date(), request.app.state.einde_cache)
+    return _page(request, "bewaartermijn.html", rows=rows, months=_months(store))
 
 
 @router.post("/beheer/bewaartermijn")
@@ -227,10 +234,11 @@ async def erase(request: Request, nr: str) -> Response:
     values = await _form(request, session)
     store = _store(request)
     today = _cfg(request).reference_date()
-    if nr not in {r["nr"] for r in expired(store, today)}:
+    rows = expired(store, today, request.app.state.einde_cache)
+    if nr not in {r["nr"] for r in rows}:
         return error_page(request, 409, f"de bewaartermijn van dossier {nr} is niet verstreken; er is niets gewist")
     if values.get("bevestig", "").strip() != nr:
-        return _page(request, "bewaartermijn.html", 422, rows=expired(store, today), months=_months(store),
+        return _page(request, "bewaartermijn.html", 422, rows=rows, months=_months(store),
                      fout=f"Typ het dossiernummer {nr} precies over om het definitief te wissen.")
     versions, files = bs.erase(store, nr, data_dir=_cfg(request).data_dir)
     # No dossiernummer, name or date: the row says only that the duty was carried out.

@@ -9,14 +9,18 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
 from dossier.web.storage import NotFound, Store, case_table, metadata, version_table
+
+T = TypeVar("T")
 
 audit_table = sa.Table(
     "audit", metadata,
@@ -144,6 +148,47 @@ def all_cases(store: Store, *, deleted: bool = True) -> list[CaseRecord]:
     return [CaseRecord(r.id, r.dossiernummer, r.versie, _aware(r.deleted_at), r.data) for r in rows]
 
 
+def case_heads(store: Store, *, deleted: bool = True) -> list[CaseRecord]:
+    """Every case without its content (``data`` empty): what a cache needs to see what changed."""
+    q = sa.select(case_table.c.id, case_table.c.dossiernummer, case_table.c.versie,
+                  case_table.c.deleted_at).order_by(case_table.c.dossiernummer)
+    if not deleted:
+        q = q.where(case_table.c.deleted_at.is_(None))
+    with store._read.connect() as conn:
+        rows = conn.execute(q).all()
+    return [CaseRecord(r.id, r.dossiernummer, r.versie, _aware(r.deleted_at), {}) for r in rows]
+
+
+def current_data(store: Store, ids: list[int]) -> dict[int, dict[str, Any]]:
+    """The current content of the given cases, by case id."""
+    out: dict[int, dict[str, Any]] = {}
+    for start in range(0, len(ids), 500):  # SQLite's limit on bound parameters
+        q = (sa.select(case_table.c.id, version_table.c.data)
+             .join(version_table, version_table.c.id == case_table.c.current_version_id)
+             .where(case_table.c.id.in_(ids[start:start + 500])))
+        with store._read.connect() as conn:
+            out.update({r.id: r.data for r in conn.execute(q)})
+    return out
+
+
+def cached_over_cases(store: Store, cache: PerVersion, today: Any, compute: Callable[[CaseRecord], T], *,
+                      deleted: bool) -> list[tuple[CaseRecord, T]]:
+    """``compute(case)`` for every case, from ``cache`` where that version was done on ``today``;
+    only the content of the other cases is read from the database."""
+    heads = case_heads(store, deleted=deleted)
+    cache.keep({h.id for h in heads})
+    missing = [h for h in heads if not cache.has(h, today)]
+    datas = current_data(store, [h.id for h in missing])
+    out = []
+    for h in heads:
+        if h.id in datas:
+            full = CaseRecord(h.id, h.dossiernummer, h.versie, h.deleted_at, datas[h.id])
+            out.append((h, cache.get(full, today, lambda full=full: compute(full))))
+        else:
+            out.append((h, cache.get(h, today, lambda h=h: compute(h))))
+    return out
+
+
 def find_case(store: Store, nr: str) -> CaseRecord:
     """One case by dossiernummer, also when soft-deleted. Raises NotFound."""
     for rec in all_cases_named(store, [nr]):
@@ -244,3 +289,34 @@ def erase(store: Store, nr: str, *, data_dir: Path) -> tuple[int, int]:
     finally:
         raw.close()
     return n, len(files)
+
+
+class PerVersion:
+    """Values computed from one version of a case on one date, kept in memory: a page over all cases
+    then computes only the cases saved since (a timeline per case is too slow for thousands)."""
+
+    def __init__(self) -> None:
+        self._values: dict[int, tuple[tuple[int, Any], Any]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, rec: CaseRecord, today: Any, compute: Callable[[], T]) -> T:
+        key = (rec.versie, today)
+        with self._lock:
+            hit = self._values.get(rec.id)
+        if hit is not None and hit[0] == key:
+            return hit[1]
+        value = compute()
+        with self._lock:
+            self._values[rec.id] = (key, value)
+        return value
+
+    def has(self, rec: CaseRecord, today: Any) -> bool:
+        with self._lock:
+            hit = self._values.get(rec.id)
+        return hit is not None and hit[0] == (rec.versie, today)
+
+    def keep(self, ids: set[int]) -> None:
+        """Forget the cases not in ``ids`` (erased)."""
+        with self._lock:
+            for gone in set(self._values) - ids:
+                del self._values[gone]
