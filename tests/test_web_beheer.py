@@ -366,3 +366,38 @@ def test_template_preview_as_pdf_is_converted_in_the_request(web_server, case_da
               timeout=180)
     assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
     assert r.content.startswith(b"%PDF") and r.headers["content-disposition"].startswith("inline")
+
+
+def test_every_beheer_page_needs_a_login_and_the_feed_only_its_token(web_server) -> None:
+    anon = web_server.client(auth=False)
+    for method, path in [("GET", "/beheer"), ("GET", "/beheer/import"), ("POST", "/beheer/import"),
+                         ("POST", f"/beheer/import/{'0' * 32}/toepassen"), ("GET", "/beheer/export.zip"),
+                         ("GET", "/beheer/casussen/X/export.zip"), ("GET", "/beheer/casussen/X/inzage"),
+                         ("POST", "/beheer/casussen/X/inzage.zip"), ("GET", "/beheer/bewaartermijn"),
+                         ("POST", "/beheer/bewaartermijn"), ("POST", "/beheer/bewaartermijn/X/wissen"),
+                         ("GET", "/agenda"), ("POST", "/agenda/nieuw-token"), ("POST", "/agenda/intrekken"),
+                         ("GET", "/beheer/sjablonen"), ("POST", "/beheer/sjablonen"), ("GET", "/beheer/sjablonen/x"),
+                         ("POST", "/beheer/sjablonen/actief"), ("GET", "/beheer/sjablonen/x/voorbeeld.docx")]:
+        r = anon.request(method, path)
+        assert r.status_code == 303 and r.headers["location"] == "/login", (method, path, r.status_code)
+    # The bearer token of the API is no key to the feed, and a feed token is no key to anything else.
+    for headers in ({}, {"Authorization": f"Bearer {web_server.token}"}):
+        assert anon.get(f"/agenda/{web_server.token}.ics", headers=headers).status_code == 404
+
+
+def test_merge_overwrites_only_what_the_export_holds() -> None:
+    from dossier.web.importeren import merge, normalized
+
+    old = {"werknemer": {"naam": "A", "functie": "B"}, "ziekteperiodes": [{"eerste_ziektedag": "2026-01-05"},
+                                                                          {"eerste_ziektedag": "2026-05-01"}],
+           "opmerkingen": "x"}
+    new = {"werknemer": {"functie": "C", "email": None}, "ziekteperiodes": [{"hersteldatum": "2026-02-01"}]}
+    assert merge(old, new) == {"werknemer": {"naam": "A", "functie": "C"},
+                               "ziekteperiodes": [{"eerste_ziektedag": "2026-01-05", "hersteldatum": "2026-02-01"},
+                                                  {"eerste_ziektedag": "2026-05-01"}], "opmerkingen": "x"}
+    assert old["werknemer"]["functie"] == "B"  # the stored data is not changed in place
+    raw = {"werknemer": {"uren_per_week": "28,5"}, "ziekteperiodes": [{"eerste_ziektedag": "15-07-2026"}]}
+    canonical = {"werknemer": {"uren_per_week": 28.5, "naam": "A"},
+                 "ziekteperiodes": [{"eerste_ziektedag": "2026-07-15"}]}
+    assert normalized(raw, canonical) == {"werknemer": {"uren_per_week": 28.5},
+                                          "ziekteperiodes": [{"eerste_ziektedag": "2026-07-15"}]}
