@@ -71,7 +71,8 @@ def merge(old: Any, new: Any) -> Any:
     if isinstance(old, dict) and isinstance(new, dict):
         out = copy.deepcopy(old)
         for key, value in new.items():
-            out[key] = merge(old.get(key), value)
+            if value is not None:
+                out[key] = merge(old.get(key), value)
         return out
     if isinstance(old, list) and isinstance(new, list):
         out_list = copy.deepcopy(old)
