@@ -118,6 +118,9 @@ def test_import_reads_the_xlsx_sample_and_refuses_hostile_uploads(web_server, sa
         r = _upload(c, "/beheer/import", name, content, ctype, csrf)
         assert r.status_code == status and text in r.text, (name, r.status_code)
     assert _upload(c, "/beheer/import", "e.csv", CSV.encode(), "text/csv", "vervalst").status_code == 403
+    hostile = CSV.replace("Nina Nieuw", "<script>alert(1)</script>").encode()
+    r = _upload(c, "/beheer/import", "e.csv", hostile, "text/csv", csrf)
+    assert r.status_code == 200 and "&lt;script&gt;alert(1)&lt;/script&gt;" in r.text and "<script>alert" not in r.text
     assert c.post("/beheer/import", data={"csrf": csrf}).status_code == 415  # not multipart
     assert not [p for p in (web_server.data_dir / "import").iterdir() if p.is_dir()] or all(
         (p / "voorbeeld.json").is_file() for p in (web_server.data_dir / "import").iterdir())
@@ -346,6 +349,9 @@ def test_template_sets_check_preview_switch_and_refuse_zip_slip(web_server, case
     assert not any((d / "ontsnapt.docx").exists() for d in (web_server.data_dir, web_server.data_dir.parent))
     r = _upload(c, "/beheer/sjablonen", "set.zip", slip, "application/zip", csrf, naam="../kwaad")
     assert r.status_code == 422
+    r = _upload(c, "/beheer/sjablonen", "set.zip", _zip({"plan_van_aanpak.docx": b"geen word"}), "application/zip",
+                csrf, naam="nep")
+    assert r.status_code == 422 and "geen Word-bestand" in r.text and not (sets / "nep").exists()
     assert _upload(c, "/beheer/sjablonen", "set.txt", b"x", "text/plain", csrf, naam="t").status_code == 415
     assert c.get("/beheer/sjablonen/..%2F..%2Fetc").status_code == 404
 

@@ -26,6 +26,13 @@ FORMAT = 1
 DB_FILES = {DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm", f"{DB_NAME}-journal"}
 
 
+def safe_member(name: str) -> bool:
+    """A relative archive member name that stays inside its folder (no zip slip)."""
+    if not name or "\\" in name or name.startswith("/") or "\x00" in name or ":" in name.split("/")[0]:
+        return False
+    return all(part not in ("", ".", "..") for part in name.rstrip("/").split("/"))
+
+
 def _counts(db: Path) -> tuple[int, int]:
     con = sqlite3.connect(db)
     try:
@@ -96,19 +103,13 @@ def backup(archive: Path, data_dir: Path) -> api.BackupResult:
     return api.BackupResult(archive, data_dir, cases, versions, added)
 
 
-def _safe(name: str) -> bool:
-    from dossier.web.beheer_store import safe_member
-
-    return safe_member(name)
-
-
 def _checked_members(tar: tarfile.TarFile, archive: Path) -> list[tarfile.TarInfo]:
     members = tar.getmembers()
     names = {m.name for m in members}
     if MANIFEST not in names or DB_NAME not in names:
         raise api.UsageError(f"'{archive}' is geen reservekopie van dossier (geen {MANIFEST} of {DB_NAME})")
     for m in members:
-        if not _safe(m.name) or not (m.isfile() or m.isdir()):
+        if not safe_member(m.name) or not (m.isfile() or m.isdir()):
             raise api.UsageError(f"'{archive}' bevat '{m.name[:80]}': een pad buiten de gegevensmap of geen gewoon "
                                  "bestand; er is niets teruggezet")
     return members

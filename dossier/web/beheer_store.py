@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
+from dossier.web.backup import safe_member
 from dossier.web.storage import NotFound, Store, case_table, metadata, version_table
 
 T = TypeVar("T")
@@ -255,13 +256,6 @@ def case_files(data_dir: Path, data: dict[str, Any]) -> list[tuple[str, Path]]:
         if path.is_relative_to(root) and path.is_file() and safe_member(rel):
             out.append((rel, path))
     return out
-
-
-def safe_member(name: str) -> bool:
-    """A relative archive member name that stays inside its folder (no zip slip)."""
-    if not name or "\\" in name or name.startswith("/") or "\x00" in name or ":" in name.split("/")[0]:
-        return False
-    return all(part not in ("", ".", "..") for part in name.rstrip("/").split("/"))
 
 
 def erase(store: Store, nr: str, *, data_dir: Path) -> tuple[int, int]:

@@ -27,7 +27,7 @@ from dossier.web import beheer_store as bs
 from dossier.web.documents import DOCX
 from dossier.web.pages import _form, _page, _session, _store, error_page
 from dossier.web.storage import Invalid, NotFound, Store
-from dossier.web.uploads_guard import UploadRefused, read_upload
+from dossier.web.uploads_guard import ZIP_MAGIC, UploadRefused, read_upload
 
 router = APIRouter(include_in_schema=False)
 
@@ -97,6 +97,10 @@ def extract_set(content: bytes, target: Path) -> list[str]:
             raise UploadRefused(422, "het archief bevat twee sjablonen met dezelfde naam")
         if any(i.file_size > MAX_MEMBER for i in wanted):
             raise UploadRefused(413, f"een sjabloon in het archief is groter dan {MAX_MEMBER // (1024 * 1024)} MB")
+        for info, name in zip(wanted, names, strict=True):
+            with z.open(info) as src:
+                if src.read(4) != ZIP_MAGIC:
+                    raise UploadRefused(422, f"'{name}' is geen Word-bestand (.docx); er is niets opgeslagen")
         target.mkdir(parents=True)
         for info, name in zip(wanted, names, strict=True):
             # The size in the zip's directory can lie: count what is really unpacked.
@@ -147,9 +151,12 @@ async def upload_set(request: Request) -> Response:
 
 def check_by_file(folder: Path) -> dict[str, list[api.Issue]]:
     """The ``templates check`` issues of a set, per file (every .docx listed, also those in order)."""
-    result = api.check_templates(folder)
     out: dict[str, list[api.Issue]] = {p.name: [] for p in sorted(folder.glob("*.docx"))}
-    for issue in result.issues:
+    try:
+        issues = api.check_templates(folder).issues
+    except api.TemplateRenderError as e:  # a file Word cannot open either: say so instead of failing
+        issues = e.issues or [api.Issue(api.Severity.fout, "", "", "", api.scrub(e.message))]
+    for issue in issues:
         out.setdefault(Path(issue.source).name, []).append(issue)
     return out
 
