@@ -20,6 +20,11 @@ Many cases:
 Signals:
     :func:`stop_on_signals` makes SIGTERM and SIGHUP stop a run the way Ctrl-C does
     (:class:`Stopped`, a ``KeyboardInterrupt`` with the exit code 128 + signal).
+The web application's data:
+    :func:`validate_case_data`, :func:`stored_case`, :func:`case_data` (one case as data),
+    :func:`case_overview`, :func:`case_end` (when a case ended: the start of its bewaartermijn),
+    :func:`agenda_ics` (the open milestones as an iCalendar feed), :func:`backup` and :func:`restore`
+    of a data folder (database and file store), :func:`default_data_dir`.
 Templates and schema:
     :func:`list_templates`, :func:`export_templates`, :func:`check_templates`, :func:`case_schema`;
     the document kinds in :data:`KINDS`.
