@@ -222,15 +222,23 @@ def test_bewaartermijn_lists_ended_cases_and_erases_them_for_good(web_server, ca
     assert r.status_code == 422 and "precies over" in r.text
     assert c.post("/beheer/bewaartermijn/BWT-OUD/wissen", data={"csrf": "x", "bevestig": "BWT-OUD"}).status_code == 403
     assert api.get("/api/v1/cases/BWT-OUD").status_code == 200
+    # Another part of the application keeps rows about the case (uploads, jobs): they go too.
+    db_path = web_server.data_dir / "dossier.sqlite3"
+    db = sqlite3.connect(db_path)
+    with db:
+        db.execute("CREATE TABLE IF NOT EXISTS proef_upload (id INTEGER PRIMARY KEY, case_id INTEGER, naam TEXT)")
+        db.execute("INSERT INTO proef_upload (case_id, naam) SELECT id, 'brief Wisbaar.pdf' FROM \"case\" "
+                   "WHERE dossiernummer = 'BWT-OUD'")
+    db.close()
     r = c.post("/beheer/bewaartermijn/BWT-OUD/wissen", data={"csrf": csrf, "bevestig": "BWT-OUD"})
     assert r.status_code == 303
     assert api.get("/api/v1/cases/BWT-OUD").status_code == 404
     assert api.post("/api/v1/cases", json=_recovered("BWT-RECENT", case_data, "x", "2025-09-01",
                                                      "2025-10-01")).status_code == 409  # others untouched
-    db_path = web_server.data_dir / "dossier.sqlite3"
     db = sqlite3.connect(db_path)
     try:
         assert db.execute("SELECT count(*) FROM \"case\" WHERE dossiernummer = 'BWT-OUD'").fetchone()[0] == 0
+        assert db.execute("SELECT count(*) FROM proef_upload").fetchone()[0] == 0
         rows = db.execute("SELECT actie, dossiernummer, omschrijving FROM audit WHERE actie = 'gewist'").fetchall()
         assert len(rows) == 1 and rows[0][1] is None
         assert not db.execute("SELECT count(*) FROM audit WHERE dossiernummer = 'BWT-OUD' "
@@ -239,7 +247,7 @@ def test_bewaartermijn_lists_ended_cases_and_erases_them_for_good(web_server, ca
         db.close()
     # Not in the database file nor its log either (secure_delete, checkpoint).
     raw = b"".join(p.read_bytes() for p in web_server.data_dir.glob("dossier.sqlite3*"))
-    assert b"Wisbaar Persoonsnaam" not in raw
+    assert b"Wisbaar Persoonsnaam" not in raw and b"brief Wisbaar" not in raw
 
 
 # --- the agenda feed ---------------------------------------------------------------------------

@@ -61,7 +61,8 @@ def _data_files(data_dir: Path, skip: Path) -> list[Path]:
     out = []
     for path in sorted(data_dir.rglob("*")):
         rel = path.relative_to(data_dir)
-        if path.is_symlink() or not path.is_file() or path == skip or str(rel) in DB_FILES:
+        # Names starting with a dot are temporaries (a file being written into the store).
+        if path.is_symlink() or not path.is_file() or path == skip or str(rel) in DB_FILES or path.name.startswith("."):
             continue
         out.append(path)
     return out

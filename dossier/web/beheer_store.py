@@ -258,8 +258,21 @@ def case_files(data_dir: Path, data: dict[str, Any]) -> list[tuple[str, Path]]:
     return out
 
 
+#: Called by :func:`erase` with (store, data_dir, case_id) before the case's rows go: other parts of
+#: the application remove what they keep about a case outside the database (job outputs, say).
+ERASE_HOOKS: list[Callable[[Store, Path, int], None]] = []
+
+
+def _case_id_tables(conn: Any) -> list[str]:
+    """The tables (besides the versions) with a ``case_id`` column: uploads, jobs, whatever comes."""
+    names = [r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    return [n for n in names if n not in ("case", "case_version")
+            and any(col[1] == "case_id" for col in conn.exec_driver_sql(f'PRAGMA table_info("{n}")'))]
+
+
 def erase(store: Store, nr: str, *, data_dir: Path) -> tuple[int, int]:
-    """Remove a case for good: every version, its files and its audit rows. Returns (versions, files).
+    """Remove a case for good: every version, its files, its audit rows and every row of another
+    table that names it by ``case_id``. Returns (versions, files).
 
     Files are removed only when no other case names them (the store is content-addressed).
     """
@@ -268,9 +281,13 @@ def erase(store: Store, nr: str, *, data_dir: Path) -> tuple[int, int]:
     names = {f for v in all_versions(store, rec.id) for f in referenced_files(v["data"])}
     files = [p for rel, p in case_files(data_dir, {"bijlagen": [{"bestand": n} for n in names]})
              if rel not in others]
+    for hook in ERASE_HOOKS:
+        hook(store, data_dir, rec.id)
     with store._tx() as conn:
         # Freed pages are overwritten with zeros, so the personal data is not left in the file.
         conn.exec_driver_sql("PRAGMA secure_delete=ON")
+        for table in _case_id_tables(conn):
+            conn.exec_driver_sql(f'DELETE FROM "{table}" WHERE case_id = ?', (rec.id,))
         n = conn.execute(version_table.delete().where(version_table.c.case_id == rec.id)).rowcount
         conn.execute(case_table.delete().where(case_table.c.id == rec.id))
         conn.execute(audit_table.delete().where(audit_table.c.dossiernummer == nr))
