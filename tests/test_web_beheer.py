@@ -175,6 +175,12 @@ def test_inzage_holds_every_version_file_and_audit_row_of_the_employee(web_serve
         assert api.post("/api/v1/cases", json=d).status_code == 201
     a["opmerkingen"] = "tweede versie"
     api.put("/api/v1/cases/INZ-1", json=a)
+    db = sqlite3.connect(web_server.data_dir / "dossier.sqlite3")
+    with db:  # a row another part of the application keeps about the case (an upload's metadata)
+        db.execute("CREATE TABLE IF NOT EXISTS proef_inzage (id INTEGER PRIMARY KEY, case_id INTEGER, naam TEXT)")
+        db.execute("INSERT INTO proef_inzage (case_id, naam) SELECT id, 'scan.pdf' FROM \"case\" "
+                   "WHERE dossiernummer = 'INZ-1'")
+    db.close()
     assert api.delete("/api/v1/cases/INZ-2").status_code == 204  # deleted cases are still held
     c = _login(web_server)
     page = c.get("/beheer/casussen/INZ-1/inzage")
@@ -189,6 +195,7 @@ def test_inzage_holds_every_version_file_and_audit_row_of_the_employee(web_serve
         assert not any(n.startswith("INZ-3") for n in names)
         v1 = json.loads(z.read("INZ-1/versies/versie-1.json"))
         assert v1["door"] == "Test Gebruiker" and "opmerkingen" not in v1["data"]
+        assert json.loads(z.read("INZ-1/gegevens/proef_inzage.json"))[0]["naam"] == "scan.pdf"
         meta = json.loads(z.read("INZ-2/versies.json"))
         assert meta["verwijderd_op"] is not None
     # The download itself is audited, for both cases.

@@ -270,6 +270,18 @@ def _case_id_tables(conn: Any) -> list[str]:
             and any(col[1] == "case_id" for col in conn.exec_driver_sql(f'PRAGMA table_info("{n}")'))]
 
 
+def other_rows(store: Store, case_id: int) -> dict[str, list[dict[str, Any]]]:
+    """Every row of another table that names the case by ``case_id`` (for the inzage), by table."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    with store._read.connect() as conn:
+        for table in _case_id_tables(conn):
+            result = conn.exec_driver_sql(f'SELECT * FROM "{table}" WHERE case_id = ?', (case_id,))
+            rows = [dict(zip(result.keys(), r, strict=True)) for r in result]
+            if rows:
+                out[table] = rows
+    return out
+
+
 def erase(store: Store, nr: str, *, data_dir: Path) -> tuple[int, int]:
     """Remove a case for good: every version, its files, its audit rows and every row of another
     table that names it by ``case_id``. Returns (versions, files).

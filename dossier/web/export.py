@@ -21,7 +21,7 @@ def safe_name(nr: str) -> str:
 
 
 def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(value, ensure_ascii=False, indent=2, default=str) + "\n"
 
 
 def _spool() -> IO[bytes]:
@@ -48,6 +48,7 @@ Dit archief bevat alles wat dossier over deze werknemer bewaart:
 - per dossier een map met het huidige casusbestand (NR.json, leesbaar met 'dossier check'),
 - versies/: elke opgeslagen versie (wie, wanneer, de volledige inhoud),
 - de opgeslagen bestanden (bijlagen en ondertekende scans),
+- gegevens/: wat de applicatie verder bij een dossier bijhoudt (uploads, taken),
 - audit.json: de logregels over deze dossiers (import, export, inzage).
 """
 
@@ -75,6 +76,8 @@ def inzage_zip(store: Store, data_dir: Path, nr: str) -> tuple[IO[bytes], list[s
                                        for v in versions]}))
             for rel, path in names.items():
                 z.write(path, f"{folder}/{rel}")
+            for table, rows in bs.other_rows(store, rec.id).items():
+                z.writestr(f"{folder}/gegevens/{table}.json", _json(rows))
         z.writestr("audit.json", _json([{"op": a.op.isoformat(), "door": a.door, "actie": a.actie,
                                          "dossiernummer": a.dossiernummer, "omschrijving": a.omschrijving}
                                         for a in bs.audit_rows(store, nrs, limit=100_000)]))
