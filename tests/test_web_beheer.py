@@ -122,6 +122,9 @@ def test_import_reads_the_xlsx_sample_and_refuses_hostile_uploads(web_server, sa
     r = _upload(c, "/beheer/import", "e.csv", hostile, "text/csv", csrf)
     assert r.status_code == 200 and "&lt;script&gt;alert(1)&lt;/script&gt;" in r.text and "<script>alert" not in r.text
     assert c.post("/beheer/import", data={"csrf": csrf}).status_code == 415  # not multipart
+    chunked = c.post("/beheer/import", content=iter([b"--x\r\n"] * 3),
+                     headers={"Content-Type": "multipart/form-data; boundary=x"})
+    assert chunked.status_code == 411  # no declared length: refused before anything is read
     assert not [p for p in (web_server.data_dir / "import").iterdir() if p.is_dir()] or all(
         (p / "voorbeeld.json").is_file() for p in (web_server.data_dir / "import").iterdir())
 

@@ -61,7 +61,9 @@ async def read_upload(request: Request, session: dict[str, Any], *, limit: int, 
     if ctype != "multipart/form-data":
         raise UploadRefused(415, "verwacht een formulier met een bestand (multipart/form-data)")
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit + 64 * 1024:
+    if not declared.isdigit():  # browsers always send it; without it the body would be spooled unread
+        raise UploadRefused(411, "de lengte van het verzoek ontbreekt (Content-Length)")
+    if int(declared) > limit + 64 * 1024:
         raise UploadRefused(413, f"het bestand is groter dan {_mb(limit)}")
     form = await request.form(max_files=1, max_fields=20)
     values = {k: v for k, v in form.items() if isinstance(v, str)}
