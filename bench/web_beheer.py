@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 11, 23)
 
 
-def _timed(fn):  # noqa: ANN001, ANN202 - a bench helper
+def _timed(fn):
     start = time.perf_counter()
     value = fn()
     return time.perf_counter() - start, value

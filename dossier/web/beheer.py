@@ -7,9 +7,11 @@ Registered by :func:`install` (the app factory calls it), together with the agen
 from __future__ import annotations
 
 import json
+import logging
 import re
 import secrets
 import shutil
+import threading
 import time
 from datetime import date
 from pathlib import Path
@@ -20,13 +22,14 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
 from dossier import api
+from dossier.web import agenda, importeren
 from dossier.web import beheer_store as bs
-from dossier.web import importeren
 from dossier.web.export import export_zip, inzage_zip, safe_name
 from dossier.web.pages import _form, _page, _session, _store, error_page
 from dossier.web.uploads_guard import UploadRefused, read_upload
 
 router = APIRouter(include_in_schema=False)
+log = logging.getLogger("dossier.web")
 
 #: The largest verzuim export taken (a CSV of 10,000 rows is a few MB).
 MAX_IMPORT = 20 * 1024 * 1024
@@ -40,7 +43,7 @@ DEFAULT_MONTHS = 24
 
 def install(app: FastAPI) -> None:
     """Add the beheer, agenda and template routes and make the active template set take effect."""
-    from dossier.web import agenda, sjablonen
+    from dossier.web import sjablonen
 
     app.state.agenda_cache = bs.PerVersion()
     app.state.einde_cache = bs.PerVersion()
@@ -48,6 +51,27 @@ def install(app: FastAPI) -> None:
     app.include_router(agenda.router)
     app.include_router(sjablonen.router)
     sjablonen.apply_active(app.state.store, app.state.config.data_dir)
+    app.state.beheer_stop = threading.Event()
+    threading.Thread(target=_warm, args=(app.state, app.state.beheer_stop), name="dossier-beheer-warm",
+                     daemon=True).start()
+
+
+#: How often the warm-up looks whether the date moved on or cases were saved (seconds).
+WARM_EVERY = 300
+
+
+def _warm(state: Any, stop: threading.Event) -> None:
+    """Keep the agenda feed and the bewaartermijn list computed, so that a calendar client's first
+    request of the day does not wait for thousands of timelines (only changed cases are redone)."""
+    while not stop.wait(5):
+        try:
+            today = state.config.reference_date()
+            agenda.feed(state.store, today, state.agenda_cache)
+            expired(state.store, today, state.einde_cache)
+        except Exception:  # a locked or closed database: try again next round, never kill the thread
+            log.exception("vooraf berekenen van agenda en bewaartermijn mislukt")
+        if stop.wait(WARM_EVERY):
+            return
 
 
 def _cfg(request: Request) -> Any:
