@@ -214,8 +214,21 @@ def _recovered(nr: str, base: dict[str, Any], naam: str, first: str, fit: str) -
 
 def test_bewaartermijn_lists_ended_cases_and_erases_them_for_good(web_server, case_data) -> None:
     api = web_server.client()
-    assert api.post("/api/v1/cases", json=_recovered("BWT-OUD", case_data, "Wisbaar Persoonsnaam",
-                                                     "2022-01-10", "2022-03-01")).status_code == 201
+    files = web_server.data_dir / "bestanden"
+    own, shared = files / "aa" / ("a" * 64 + ".pdf"), files / "bb" / ("b" * 64 + ".pdf")
+    for f in (own, shared):
+        f.parent.mkdir(parents=True, exist_ok=True)
+        f.write_bytes(b"%PDF-1.4 brief")
+    old = _recovered("BWT-OUD", case_data, "Wisbaar Persoonsnaam", "2022-01-10", "2022-03-01")
+    assert api.post("/api/v1/cases", json=old).status_code == 201
+    old["bijlagen"] = [{"titel": "Brief", "bestand": own.relative_to(files).as_posix()},
+                       {"titel": "Gedeeld", "bestand": shared.relative_to(files).as_posix()}]
+    assert api.put("/api/v1/cases/BWT-OUD", json=old).status_code == 200
+    keeper = _case("BWT-ANDER", case_data)
+    keeper["bijlagen"] = [{"titel": "Zelfde inhoud", "bestand": shared.relative_to(files).as_posix()}]
+    assert api.post("/api/v1/cases", json=keeper).status_code == 201
+    keeper.pop("bijlagen")
+    assert api.put("/api/v1/cases/BWT-ANDER", json=keeper).status_code == 200  # named by an old version only
     assert api.post("/api/v1/cases", json=_recovered("BWT-RECENT", case_data, "Recent Hersteld",
                                                      "2025-09-01", "2025-10-01")).status_code == 201
     c = _login(web_server)
@@ -243,6 +256,7 @@ def test_bewaartermijn_lists_ended_cases_and_erases_them_for_good(web_server, ca
     r = c.post("/beheer/bewaartermijn/BWT-OUD/wissen", data={"csrf": csrf, "bevestig": "BWT-OUD"})
     assert r.status_code == 303
     assert api.get("/api/v1/cases/BWT-OUD").status_code == 404
+    assert not own.exists() and shared.exists()  # a file another case's version names stays
     assert api.post("/api/v1/cases", json=_recovered("BWT-RECENT", case_data, "x", "2025-09-01",
                                                      "2025-10-01")).status_code == 409  # others untouched
     db = sqlite3.connect(db_path)

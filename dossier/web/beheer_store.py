@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import secrets
 import threading
 from collections.abc import Callable
@@ -282,6 +283,16 @@ def other_rows(store: Store, case_id: int) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
+def _named_elsewhere(store: Store, case_id: int, name: str) -> bool:
+    """Whether any version of another case names the file (the same content is the same file)."""
+    like = "%" + json.dumps(name)[1:-1].replace("%", r"\%").replace("_", r"\_") + "%"
+    with store._read.connect() as conn:
+        hits = conn.execute(sa.select(version_table.c.id, version_table.c.data)
+                            .where(version_table.c.case_id != case_id,
+                                   sa.cast(version_table.c.data, sa.Text).like(like, escape="\\"))).all()
+    return any(name in referenced_files(h.data) for h in hits)
+
+
 def erase(store: Store, nr: str, *, data_dir: Path) -> tuple[int, int]:
     """Remove a case for good: every version, its files, its audit rows and every row of another
     table that names it by ``case_id``. Returns (versions, files).
@@ -289,10 +300,9 @@ def erase(store: Store, nr: str, *, data_dir: Path) -> tuple[int, int]:
     Files are removed only when no other case names them (the store is content-addressed).
     """
     rec = find_case(store, nr)
-    others = {f for r in all_cases(store) if r.id != rec.id for f in referenced_files(r.data)}
     names = {f for v in all_versions(store, rec.id) for f in referenced_files(v["data"])}
     files = [p for rel, p in case_files(data_dir, {"bijlagen": [{"bestand": n} for n in names]})
-             if rel not in others]
+             if not _named_elsewhere(store, rec.id, rel)]
     for hook in ERASE_HOOKS:
         hook(store, data_dir, rec.id)
     with store._tx() as conn:
