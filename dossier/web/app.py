@@ -57,6 +57,8 @@ def create_app(config: WebConfig) -> FastAPI:
         worker.start()
         yield
         stop.set()
+        if hasattr(_app.state, "beheer_stop"):  # the beheer warm-up (dossier.web.beheer)
+            _app.state.beheer_stop.set()
         worker.join(5)
         store.close()
 
