@@ -57,6 +57,8 @@ def create_app(config: WebConfig) -> FastAPI:
         worker.start()
         yield
         stop.set()
+        if hasattr(_app.state, "beheer_stop"):  # the beheer warm-up (dossier.web.beheer)
+            _app.state.beheer_stop.set()
         worker.join(5)
         store.close()
 
@@ -102,6 +104,9 @@ def create_app(config: WebConfig) -> FastAPI:
 
     app.include_router(api_router)
     app.include_router(page_router)
+    from dossier.web import beheer  # import/export, AVG, agenda feed, template sets
+
+    beheer.install(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     return app
 
