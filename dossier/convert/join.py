@@ -26,7 +26,7 @@ import hashlib
 import posixpath
 import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 
@@ -79,7 +79,19 @@ class _Source:
     main: str  # e.g. "word/document.xml"
     rels: list[etree._Element]
     fingerprint: str = ""
-    parts: dict[str, bytes] = field(default_factory=dict)
+    _root: etree._Element | None = None
+    _ctypes: etree._Element | None = None
+
+    def root(self) -> etree._Element:
+        """The main part, parsed once (the join consumes it)."""
+        if self._root is None:
+            self._root = _parse(self.files[self.main])
+        return self._root
+
+    def ctypes(self) -> etree._Element:
+        if self._ctypes is None:
+            self._ctypes = _parse(self.files["[Content_Types].xml"])
+        return self._ctypes
 
     def rel_target(self, rel: etree._Element, base: str | None = None) -> str:
         return posixpath.normpath(posixpath.join(posixpath.dirname(base or self.main), rel.get("Target", "")))
@@ -132,8 +144,8 @@ def join_problem(src: _Source) -> str | None:
     for rel in src.rels:
         if rel.get("Type") in REFUSED_TYPES:
             return f"het heeft een onderdeel van het type {rel.get('Type', '').rsplit('/', 1)[-1]}"
-    body_root = _parse(src.files[src.main])
-    for tag in ("footnoteReference", "endnoteReference", "commentReference", "altChunk", "subDoc"):
+    body_root = src.root()
+    for tag in ("footnoteReference", "endnoteReference", "commentReference", "altChunk", "subDoc", "numPr"):
         if body_root.find(f".//{_w(tag)}") is not None:
             return f"het gebruikt {tag}"
     roots = [body_root] + [_parse(src.files[src.rel_target(r)]) for r in src.rels
@@ -152,43 +164,60 @@ def join_problem(src: _Source) -> str | None:
 def _continued_list(src: _Source, body: etree._Element) -> bool:
     """True when a numbered (not bulleted) list comes from a paragraph style used in the text.
 
-    Direct numbering gets a fresh list per document when joined (:func:`_renumber_lists`);
-    a style's numbering is shared and would count on across documents.
+    Direct numbering (``w:numPr`` in a paragraph) is refused elsewhere; a style's numbering is
+    shared by the joined documents and would count on across them.
     """
+    numbered = _numbered_styles(src)
+    return bool(numbered) and any(el.get(_w("val")) in numbered for el in body.iter(_w("pStyle")))
+
+
+_NUMBERED_STYLES: dict[str, frozenset[str]] = {}
+
+
+def _numbered_styles(src: _Source) -> frozenset[str]:
+    """Paragraph styles of the template set with a numbered (not bulleted) list (cached per set)."""
+    cached = _NUMBERED_STYLES.get(src.fingerprint)
+    if cached is not None:
+        return cached
     styles_rel = next((r for r in src.rels if r.get("Type") == RT + "styles"), None)
     num_rel = next((r for r in src.rels if r.get("Type") == RT + "numbering"), None)
-    if styles_rel is None or num_rel is None:
-        return False
-    used = {el.get(_w("val")) for el in body.iter(_w("pStyle"))}
-    styles = _parse(src.files[src.rel_target(styles_rel)])
-    numbered = {}
-    for st in styles.iter(_w("style")):
-        num = st.find(f"{_w('pPr')}/{_w('numPr')}/{_w('numId')}")
-        if num is not None and st.get(_w("styleId")) in used:
-            numbered[num.get(_w("val"))] = st.get(_w("styleId"))
-    if not numbered:
-        return False
-    numbering = _parse(src.files[src.rel_target(num_rel)])
-    abstract_of = {n.get(_w("numId")): n.find(_w("abstractNumId")).get(_w("val"))
-                   for n in numbering.iter(_w("num")) if n.find(_w("abstractNumId")) is not None}
-    for a in numbering.iter(_w("abstractNum")):
-        if a.get(_w("abstractNumId")) not in {abstract_of.get(n) for n in numbered}:
-            continue
-        fmts = {f.get(_w("val")) for f in a.iter(_w("numFmt"))}
-        if fmts - {"bullet", "none"}:
-            return True
-    return False
+    found: set[str] = set()
+    if styles_rel is not None and num_rel is not None:
+        numbering = _parse(src.files[src.rel_target(num_rel)])
+        abstract_of = {n.get(_w("numId")): n.find(_w("abstractNumId")).get(_w("val"))
+                       for n in numbering.iter(_w("num")) if n.find(_w("abstractNumId")) is not None}
+        counting = {a.get(_w("abstractNumId")) for a in numbering.iter(_w("abstractNum"))
+                    if {f.get(_w("val")) for f in a.iter(_w("numFmt"))} - {"bullet", "none"}}
+        for st in _parse(src.files[src.rel_target(styles_rel)]).iter(_w("style")):
+            num = st.find(f"{_w('pPr')}/{_w('numPr')}/{_w('numId')}")
+            if num is not None and abstract_of.get(num.get(_w("val"))) in counting:
+                found.add(st.get(_w("styleId")) or "")
+    if len(_NUMBERED_STYLES) > 64:
+        _NUMBERED_STYLES.clear()
+    _NUMBERED_STYLES[src.fingerprint] = frozenset(found)
+    return _NUMBERED_STYLES[src.fingerprint]
 
 
-def plan_groups(paths: Sequence[Path]) -> tuple[list[list[int]], dict[int, str]]:
-    """Which sources to join: groups of indexes (same template set, 2 or more), and why others not.
+@dataclass
+class JoinPlan:
+    """Which sources to join.
 
-    Returns:
-        (groups, reasons): each group lists source indexes in source order; ``reasons`` maps the
-        index of every DOCX that could not be joined to the reason.
+    Attributes:
+        groups: source indexes per template set (2 or more each, in source order).
+        reasons: the index of every DOCX that cannot be joined, with the reason (Dutch).
+        sources: the read documents by index, for :func:`join_docx` (read once).
     """
+
+    groups: list[list[int]]
+    reasons: dict[int, str]
+    sources: dict[int, _Source]
+
+
+def plan_groups(paths: Sequence[Path]) -> JoinPlan:
+    """Group the joinable DOCX files among ``paths`` by template set; see :class:`JoinPlan`."""
     by_print: dict[str, list[int]] = {}
     reasons: dict[int, str] = {}
+    sources: dict[int, _Source] = {}
     for i, path in enumerate(paths):
         if Path(path).suffix.lower() != ".docx":
             continue
@@ -201,7 +230,9 @@ def plan_groups(paths: Sequence[Path]) -> tuple[list[list[int]], dict[int, str]]
             reasons[i] = problem
             continue
         by_print.setdefault(src.fingerprint, []).append(i)
-    return [g for g in by_print.values() if len(g) > 1], reasons
+        sources[i] = src
+    groups = [g for g in by_print.values() if len(g) > 1]
+    return JoinPlan(groups, reasons, {i: sources[i] for g in groups for i in g})
 
 
 # --- the join ------------------------------------------------------------------------------
@@ -234,7 +265,7 @@ class _Writer:
 
     def add_ctype(self, src: _Source, old: str, new: str) -> None:
         ext = posixpath.splitext(new)[1].lstrip(".").lower()
-        src_ct = _parse(src.files["[Content_Types].xml"])
+        src_ct = src.ctypes()
         for o in src_ct.findall(f"{{{CT}}}Override"):
             if o.get("PartName", "").lstrip("/") == old and new not in self.overrides:
                 etree.SubElement(self.ctypes, f"{{{CT}}}Override", PartName="/" + new,
@@ -318,19 +349,19 @@ def _marker_run(rpr: etree._Element | None, text: str) -> etree._Element:
     return run
 
 
-def join_docx(paths: Sequence[Path], out: Path) -> JoinedDocx:
-    """Join ``paths`` (one template set, see :func:`plan_groups`) into ``out``.
+def join_docx(paths: Sequence[Path | _Source], out: Path) -> JoinedDocx:
+    """Join ``paths`` (one template set: paths, or the sources of a :class:`JoinPlan`) into ``out``.
 
     Raises:
         NotJoinable: a document turned out not to be joinable after all.
     """
-    sources = [_read(Path(p)) for p in paths]
+    sources = [p if isinstance(p, _Source) else _read(Path(p)) for p in paths]
     first = sources[0]
     w = _Writer(first)
     body_children: list[etree._Element] = []
     bookmarks: list[str] = []
     markers: list[str] = []
-    doc_root = _parse(first.files[first.main])
+    doc_root = first.root()
     for i, src in enumerate(sources):
         if src.fingerprint != first.fingerprint:
             raise NotJoinable(f"{src.path.name} hoort bij een andere sjabloonset")
@@ -338,7 +369,7 @@ def join_docx(paths: Sequence[Path], out: Path) -> JoinedDocx:
         mapping, copied = _copy_rels(w, src, prefix, keep_shared=i == 0)
         if i == 0:
             replaced = set(copied)
-        root = doc_root if i == 0 else _parse(src.files[src.main])
+        root = doc_root if i == 0 else src.root()
         body = root.find(_w("body"))
         children = list(body)
         final = children.pop() if children and children[-1].tag == _w("sectPr") else etree.Element(_w("sectPr"))
@@ -369,7 +400,7 @@ def join_docx(paths: Sequence[Path], out: Path) -> JoinedDocx:
     w.files["[Content_Types].xml"] = etree.tostring(w.ctypes, xml_declaration=True, encoding="UTF-8",
                                                     standalone=True)
     buf = BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:  # read once, by LibreOffice, at once
         z.writestr("[Content_Types].xml", w.files.pop("[Content_Types].xml"))
         for name, data in w.files.items():
             z.writestr(name, data)

@@ -241,7 +241,8 @@ class SofficeConverter:
                 jobs = [self._checked_job(src, target, inputs) for src, target in zip(srcs, targets, strict=True)]
                 if mode == "uno":
                     assert python is not None
-                    if self.join and len(jobs) > 1:
+                    # PDF/A parts would need their own XMP identification: PDF/A is converted apart.
+                    if self.join and not self.pdfa and len(jobs) > 1:
                         convert_uno_joined(self._state, python, exe, jobs, timeout=self.timeout,
                                            restart_after=self.restart_after, group_size=self.join_size)
                     else:

@@ -14,6 +14,7 @@ import contextlib
 import json
 import logging
 import os
+import shutil
 import subprocess
 import uuid
 from pathlib import Path
@@ -380,30 +381,31 @@ def convert_uno_joined(state: State, python: str, exe: str, jobs: list[Job], *, 
     """
     from dossier.convert.join import plan_groups
 
-    groups, reasons = plan_groups([job.doc for job in jobs])
-    for i, reason in sorted(reasons.items()):
+    plan = plan_groups([job.doc for job in jobs])
+    for i, reason in sorted(plan.reasons.items()):
         logger.info("LibreOffice: '%s' wordt apart omgezet (niet samen te voegen: %s).", jobs[i].src.name, reason)
     joined: set[int] = set()
-    for group in groups:
+    for group in plan.groups:
         for at in range(0, len(group), group_size):
             chunk = group[at:at + group_size]
-            if len(chunk) > 1 and _convert_joined(state, python, exe, [jobs[i] for i in chunk], timeout=timeout,
-                                                  restart_after=restart_after):
+            if len(chunk) > 1 and _convert_joined(state, python, exe, [(jobs[i], plan.sources[i]) for i in chunk],
+                                                  timeout=timeout, restart_after=restart_after):
                 joined.update(chunk)
     rest = [job for i, job in enumerate(jobs) if i not in joined]
     if rest:
         convert_uno(state, python, exe, rest, timeout=timeout, restart_after=restart_after)
 
 
-def _convert_joined(state: State, python: str, exe: str, jobs: list[Job], *, timeout: float,
+def _convert_joined(state: State, python: str, exe: str, items: list[tuple[Job, Any]], *, timeout: float,
                     restart_after: int) -> bool:
-    """Join ``jobs`` into one DOCX, convert it once and split the PDF; False when that failed."""
+    """Join the documents into one DOCX, convert it once and split the PDF; False when that failed."""
     from dossier.convert.join import NotJoinable, join_docx, split_pdf
 
+    jobs = [job for job, _src in items]
     folder = state.new_staging_dir("join")
     try:
         try:
-            joined = join_docx([job.doc for job in jobs], folder / "joined.docx")
+            joined = join_docx([src for _job, src in items], folder / "joined.docx")
         except (NotJoinable, OSError, ValueError, KeyError) as exc:
             logger.info("LibreOffice: %d documenten apart omgezet (samenvoegen mislukte: %s).", len(jobs), exc)
             return False
@@ -415,21 +417,24 @@ def _convert_joined(state: State, python: str, exe: str, jobs: list[Job], *, tim
             problem = pdf_problem(pdf)
             if problem is not None:
                 raise AttemptFailed(problem, fatal=False)
-            staged = [folder / f"{k}.pdf" for k in range(len(jobs))]
-            split_pdf(pdf, [int(n) for n in answer["pages"]], staged, joined.titles)
-        except (AttemptFailed, ValueError, KeyError, TypeError, OSError) as exc:
-            if isinstance(exc, AttemptFailed) and exc.fatal:
+        except AttemptFailed as exc:
+            if exc.fatal:
                 state.stop_worker(kill=True)
             logger.info("LibreOffice: %d documenten apart omgezet (samen omzetten mislukte: %s).", len(jobs), exc)
             return False
         except BaseException:
-            state.stop_worker(kill=True)
+            state.stop_worker(kill=True)  # interrupted mid-request: the protocol is out of step
             raise
+        staged = [folder / f"{k}.pdf" for k in range(len(jobs))]
+        try:
+            split_pdf(pdf, [int(n) for n in answer["pages"]], staged, joined.titles)
+        except Exception as exc:  # any failure to split: convert the documents apart instead
+            logger.info("LibreOffice: %d documenten apart omgezet (opknippen mislukte: %s: %s).", len(jobs),
+                        type(exc).__name__, exc)
+            return False
         for job, part in zip(jobs, staged, strict=True):
             publish(part, job.target)
         logger.debug("LibreOffice: %d documenten in één keer omgezet (%s pagina's)", len(jobs), answer["pages"])
         return True
     finally:
-        import shutil
-
         shutil.rmtree(folder, ignore_errors=True)
