@@ -278,3 +278,16 @@ def test_firm_templates_joined_look_like_apart(tmp_path: Path, caplog: pytest.Lo
     docs.insert(1, tmp_path / "firma-toc.docx")
     assert plan_groups(docs).groups == [[0, 2, 3]]
     assert _compare_paths(docs, tmp_path, caplog, apart=1) == []
+
+
+def test_joining_is_off_unless_asked_for() -> None:
+    from click.testing import CliRunner
+
+    from dossier.cli import main
+    from dossier.convert import make_converter
+    from dossier.settings import Settings
+
+    assert make_converter(Settings()).join is False
+    assert make_converter(Settings(samenvoegen=True)).join is True
+    for command in ("build", "render", "batch"):
+        assert "--samenvoegen / --apart" in CliRunner().invoke(main, [command, "--help"]).output
