@@ -112,7 +112,7 @@ def make_firm_document(path: Path, title: str, paragraphs: int, *, landscape_row
     return path
 
 
-# --- helpers ------------------------------------------------------------------------------
+# --- building and comparing -------------------------------------------------------------------
 
 
 def _builtin_documents(folder: Path) -> list[Path]:
