@@ -100,8 +100,11 @@ def create_app(config: WebConfig) -> FastAPI:
 
     app.add_exception_handler(_Login, login_redirect)
 
+    from dossier.web.formroutes import router as form_router
+
     app.include_router(api_router)
     app.include_router(page_router)
+    app.include_router(form_router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     return app
 
