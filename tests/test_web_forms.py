@@ -14,10 +14,10 @@ import pytest
 
 pytest.importorskip("fastapi", reason="de web-extra is niet geïnstalleerd (pip install 'dossier[web]')")
 
-from dossier import api  # noqa: E402
-from dossier.web import formroutes  # noqa: E402,F401  (registers the template globals)
-from dossier.web import modelforms as mf  # noqa: E402
-from dossier.web.pages import templates  # noqa: E402
+from dossier import api
+from dossier.web import formroutes  # noqa: F401  (registers the template globals)
+from dossier.web import modelforms as mf
+from dossier.web.pages import templates
 
 TODAY = api.parse_today("2026-11-23")
 
@@ -180,7 +180,8 @@ def test_posting_a_section_keeps_the_rest_and_drops_removed_and_empty_rows(kuipe
 
 
 def test_messages_sit_next_to_their_field_and_are_described_by() -> None:
-    issue = api.Issue(api.Severity.fout, "invoer", "", "ziekteperiodes[1].hersteldatum", "ligt voor de eerste ziektedag")
+    issue = api.Issue(api.Severity.fout, "invoer", "", "ziekteperiodes[1].hersteldatum",
+                      "ligt voor de eerste ziektedag")
     msgs = mf.messages([issue], [])
     html = render(mf.section("ziekteperiodes"), {"ziekteperiodes": [{"eerste_ziektedag": "2026-01-05"}]}, msgs)
     field = re.search(r'<input id="ziekteperiodes\.0\.hersteldatum"[^>]*>', html).group(0)

@@ -29,7 +29,8 @@ from dossier import api
 LABELS = {
     "bsn": "BSN", "kvk": "KvK-nummer", "email": "E-mail", "reintegratiebedrijf": "Re-integratiebedrijf",
     "doel_kort": "Doel op korte termijn", "doel_lang": "Doel op lange termijn (einddoel)",
-    "spoor1": "Conclusie spoor 1", "spoor2_nodig": "Tweede spoor nodig", "eens_met_riv": "Eens met het re-integratieverslag",
+    "spoor1": "Conclusie spoor 1", "spoor2_nodig": "Tweede spoor nodig",
+    "eens_met_riv": "Eens met het re-integratieverslag",
     "spoor2_mogelijkheden": "Mogelijkheden in het tweede spoor", "advies_uren_spoor2": "Advies uren per week spoor 2",
     "passend_werk_intern": "Passend werk bij de eigen werkgever", "doel_jaar2": "Doel voor het tweede jaar",
     "bruto_maandloon_nu": "Bruto maandloon nu", "uren_per_week_nu": "Uren per week nu",
