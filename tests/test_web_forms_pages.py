@@ -13,9 +13,10 @@ import pytest
 
 pytest.importorskip("fastapi", reason="de web-extra is niet geïnstalleerd (pip install 'dossier[web]')")
 
-from dossier import api as engine  # noqa: E402
-from dossier.web import modelforms as mf  # noqa: E402
-from tests.test_web_forms import posted  # noqa: E402
+from test_web_forms import posted
+
+from dossier import api as engine
+from dossier.web import modelforms as mf
 
 TODAY = engine.parse_today("2026-11-23")
 
