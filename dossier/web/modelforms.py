@@ -63,9 +63,9 @@ ROW_LABELS = {
 }
 #: Text fields that are short (one line); every other free text gets a text area.
 SHORT = {"naam", "functie", "organisatie", "telefoon", "email", "adres", "postcode", "plaats",
-         "loonheffingennummer", "kvk", "sector", "bsn", "personeelsnummer", "wie", "wat", "status", "stand",
-         "bureau", "werkgever", "spoor", "opleiding", "verwachte_duur", "aanwezig", "resultaat", "omschrijving",
-         "titel", "auteur", "bestand", "scan", "document", "dossiernummer", "contactfrequentie"}
+         "loonheffingennummer", "kvk", "sector", "bsn", "personeelsnummer", "wie", "status", "stand",
+         "bureau", "werkgever", "spoor", "opleiding", "verwachte_duur", "titel", "auteur", "bestand", "scan",
+         "document", "dossiernummer"}
 #: Fields a form carries along unchanged (set elsewhere: a signed scan comes with its upload).
 HIDDEN = {("Ondertekening", "scan")}
 
