@@ -106,6 +106,7 @@ def test_field_types_pick_the_input() -> None:
     assert _node("plan_van_aanpak.doel_kort").kind == "textarea"
     assert _node("eerstejaarsevaluatie.spoor2_nodig").kind == "janee"
     assert _node("evaluaties.soort").choices == ("evaluatie", "bijstelling")
+    assert _node("evaluaties.soort").default == "evaluatie" and _node("ziekteperiodes.vangnet").default == ""
     assert _node("ziekteperiodes.vangnet").choices[0] == "zwangerschap"
     assert _node("plan_van_aanpak.activiteiten.termijn").kind == "termijn"
     assert _node("loonsanctie.weken").kind == "int"
@@ -196,3 +197,56 @@ def test_hostile_text_is_escaped_in_the_form() -> None:
                                                                        "activiteiten": [{"wat": evil}]}})
     assert "<script>" not in html and "<img" not in html
     assert posted(html)["plan_van_aanpak.activiteiten.0.wat"] == evil  # shown as text, posted back unchanged
+
+
+def test_migration_0002_upgrades_a_database_with_cases_and_downgrades_again(tmp_path, case_data) -> None:
+    import sqlalchemy as sa
+    from alembic import command
+    from alembic.config import Config
+
+    from dossier.web.storage import MIGRATIONS, Store
+    from dossier.web.werkvoorraad import Filters
+
+    db = tmp_path / "dossier.sqlite3"
+    store = Store(db)
+    store.create({**case_data, "dossiernummer": "MIG-1", "casemanager": {"naam": "Cm Migratie"}},
+                 door="test", today=TODAY)
+    store.close()
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    engine = sa.create_engine(f"sqlite:///{db}")
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0001")
+    with engine.connect() as conn:
+        columns = {c["name"] for c in sa.inspect(conn).get_columns("case")}
+        assert "status" not in columns and "casemanager" not in columns
+        assert conn.execute(sa.text('SELECT dossiernummer FROM "case"')).scalar_one() == "MIG-1"
+    engine.dispose()
+    store = Store(db)  # upgrades again on open; the refresh fills the new columns
+    try:
+        assert store.refresh(TODAY) == 1
+        total, rows = store.list(today=TODAY, filters=Filters(casemanager="Cm Migratie"))
+        assert total == 1 and rows[0].casemanager == "Cm Migratie" and rows[0].status == "open"
+    finally:
+        store.close()
+
+
+def test_werkgever_settings_lay_the_template_set_and_wia_week_over_the_servers(tmp_path) -> None:
+    from dossier.web import werkgevers
+    from dossier.web.storage import Store
+
+    store = Store(tmp_path / "dossier.sqlite3")
+    try:
+        assert werkgevers.settings_for(store, "Firma") is store.settings
+        werkgevers.save(store, "Firma", sjablonenset="Huisstijl", wia_aanvraag_week=91, door="test")
+        s = werkgevers.settings_for(store, "Firma")
+        assert s.wia_aanvraag_week == 91 and s.templates_dir == store.settings.templates_dir  # no such folder
+        (tmp_path / "sjablonen" / "Huisstijl").mkdir(parents=True)
+        assert werkgevers.settings_for(store, "Firma").templates_dir == tmp_path / "sjablonen" / "Huisstijl"
+        assert werkgevers.settings_for(store, "Andere firma") is store.settings
+        werkgevers.save(store, "Firma", sjablonenset=None, wia_aanvraag_week=None, door="test")
+        assert werkgevers.settings_for(store, "Firma") is store.settings
+    finally:
+        store.close()
+    assert werkgevers.problems("../x", "") and werkgevers.problems("", "94") and not werkgevers.problems("A b.1", "91")

@@ -80,6 +80,8 @@ class Input:
     hint: str = ""
     required: bool = False
     choices: tuple[str, ...] = ()
+    default: str = ""
+    """The model's default when left empty (shown in an empty select)."""
 
 
 @dataclass(frozen=True)
@@ -177,7 +179,7 @@ def _is_model(tp: Any) -> bool:
     return isinstance(tp, type) and hasattr(tp, "model_fields")
 
 
-def _leaf(name: str, tp: Any, owner: str, hint: str, required: bool) -> Input:
+def _leaf(name: str, tp: Any, owner: str, hint: str, required: bool, default: Any = None) -> Input:
     label = label_for(name, owner)
     if (owner, name) in HIDDEN:
         return Input(name, label, "hidden", hint, required)
@@ -186,7 +188,8 @@ def _leaf(name: str, tp: Any, owner: str, hint: str, required: bool) -> Input:
     if isinstance(tp, tuple):  # date | str: a termijn ("per direct" or a date)
         return Input(name, label, "termijn", hint, required)
     if typing.get_origin(tp) is Literal:
-        return Input(name, label, "select", hint, required, tuple(str(a) for a in typing.get_args(tp)))
+        return Input(name, label, "select", hint, required, tuple(str(a) for a in typing.get_args(tp)),
+                     default if isinstance(default, str) else "")
     kind = {dt.date: "date", Decimal: "number", bool: "janee", int: "int"}.get(tp)
     if kind is None:
         kind = "text" if name in SHORT else "textarea"
@@ -208,7 +211,7 @@ def node_for(name: str, info: Any, owner: str = "") -> Node:
         return Repeat(name, label_for(name, owner), item, row, hint)
     if _is_model(tp):
         return _group(name, label_for(name, owner), tp, hint, required)
-    return _leaf(name, tp, owner, hint, required)
+    return _leaf(name, tp, owner, hint, required, info.default)
 
 
 def _group(name: str, label: str, model: Any, hint: str = "", required: bool = False) -> Group:
