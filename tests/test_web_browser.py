@@ -134,6 +134,7 @@ def test_a_section_form_adds_and_removes_rows_without_a_reload_and_saves_a_versi
     page.get_by_role("button", name="Activiteit toevoegen").click()
     new = page.get_by_role("group", name=f"Activiteit {n + 1}", exact=True)
     expect(new).to_be_visible()
+    expect(new.get_by_label("Wie")).to_be_focused()  # the keyboard goes on in the new row
     new.get_by_label("Wat").fill("Gesprek over uitbreiding naar 28 uur")
     new.get_by_label("Termijn").fill("per direct")
     # The button came back with the next row number (out-of-band swap): a second row, then removed again.

@@ -250,3 +250,13 @@ def test_werkgever_settings_lay_the_template_set_and_wia_week_over_the_servers(t
     finally:
         store.close()
     assert werkgevers.problems("../x", "") and werkgevers.problems("", "94") and not werkgevers.problems("A b.1", "91")
+
+
+def test_a_finding_names_the_section_whose_form_holds_its_field() -> None:
+    assert mf.section_for("werknemer.bsn").slug == "basis"
+    assert mf.section_for("probleemanalyse.bijstellingen[2].datum").slug == "bijstellingen"
+    assert mf.section_for("probleemanalyse").slug == "probleemanalyse"
+    assert mf.section_for("inspanningsrapportages[5]").slug == "tweede-spoor"
+    assert mf.section_for("tweede_spoor.sollicitaties[1].functie").slug == "sollicitaties"
+    assert mf.section_for("evaluatie").slug == "evaluaties"  # a late milestone
+    assert mf.section_for("bijlagen") is None and mf.section_for("einde_wachttijd") is None

@@ -86,6 +86,9 @@ def test_errors_are_refused_next_to_their_field_and_findings_are_shown_after_a_s
                data={**pva, "plan_van_aanpak.activiteiten.0.wie": "werknemer"})
     assert r.status_code == 422 and 'id="plan_van_aanpak.activiteiten.0.wat-fout-1"' in r.text
     assert len(api.get("/api/v1/cases/VAL-1/versions").json()) == 1
+    # The case page's findings lead to the form that holds their field.
+    case_page = c.get("/casussen/VAL-1").text
+    assert re.search(r'BSN van de werknemer ontbreekt[^<]*<a href="/casussen/VAL-1/formulier/basis">', case_page)
     # Everything else missing is saved, then reported as a finding.
     r = c.post("/casussen/VAL-1/formulier/plan-van-aanpak", data={**pva, "plan_van_aanpak.doel_kort": "Halve dagen"})
     assert r.status_code == 303

@@ -23,7 +23,7 @@ from dossier.web.pages import _form, _page, _session, _store, templates
 from dossier.web.storage import Conflict, Invalid
 
 router = APIRouter(include_in_schema=False)
-templates.env.globals.update(mf_get=mf.get_path, mf_shown=mf.shown)
+templates.env.globals.update(mf_get=mf.get_path, mf_shown=mf.shown, mf_section_for=mf.section_for)
 templates.env.filters["domid"] = lambda p: re.sub(r"[^A-Za-z0-9_-]", "-", str(p))
 _LIST_PATH = re.compile(r"[a-z_]+(\.(\d{1,3}|[a-z_0-9]+)){0,6}")
 

@@ -249,6 +249,24 @@ def section(slug: str) -> Section | None:
     return next((s for s in sections() if s.slug == slug), None)
 
 
+#: Milestone codes (a late step's finding names its milestone) that are not a model path themselves.
+_MILESTONE_PATHS = {"evaluatie": "evaluaties", "ziekmelding_vangnet": "ziekteperiodes",
+                    "eindevaluatie": "eindevaluatie", "wia_brief": "wia_aanvraag"}
+
+
+def section_for(veld: str) -> Section | None:
+    """The section whose form holds a finding's or issue's field (``inspanningsrapportages[5]``, a milestone
+    code), for a link from the case page; None when no form shows it."""
+    path = api.field_path(veld)
+    path = _MILESTONE_PATHS.get(path, path)
+    best: tuple[int, Section] | None = None
+    for sec in sections():
+        for p in sec.paths:
+            if (path == p or path.startswith(p + ".")) and (best is None or len(p) > best[0]):
+                best = (len(p), sec)
+    return best[1] if best else None
+
+
 def find_repeat(list_path: str) -> tuple[Section, Repeat] | None:
     """The section and list node of a list input path (row numbers in it ignored): the add-a-row route."""
     names = [p for p in list_path.split(".") if not p.isdigit()]
