@@ -260,3 +260,20 @@ def test_a_finding_names_the_section_whose_form_holds_its_field() -> None:
     assert mf.section_for("tweede_spoor.sollicitaties[1].functie").slug == "sollicitaties"
     assert mf.section_for("evaluatie").slug == "evaluaties"  # a late milestone
     assert mf.section_for("bijlagen") is None and mf.section_for("einde_wachttijd") is None
+
+
+def test_case_overview_status_and_casemanager_for_the_werkvoorraad(make_case) -> None:
+    settings = api.default_settings()
+
+    def overview(**kw: Any) -> api.CaseOverview:
+        return api.case_overview(make_case(**kw), settings=settings, today=TODAY)
+
+    o = overview(casemanager={"naam": "Anja"})
+    assert (o.status, o.casemanager) == ("open", "Anja")
+    assert overview(ziekteperiodes=[{"eerste_ziektedag": "2026-01-05", "hersteldatum": "2026-03-01"}]).status \
+        == "hersteld"
+    assert overview(ziekteperiodes=[{"eerste_ziektedag": "2026-01-05", "hersteldatum": "2026-12-01"}]).status \
+        == "open"  # recovery still to come
+    assert overview(werknemer__datum_uit_dienst="2026-06-30").status == "beeindigd"
+    assert overview(ziekteperiodes=[{"eerste_ziektedag": "2024-01-08"}]).status == "beeindigd"  # 104 weeks over
+    assert overview().casemanager is None and set(api.CASE_STATUSES) == {"open", "hersteld", "beeindigd"}
