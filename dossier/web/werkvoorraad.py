@@ -2,7 +2,7 @@
 
 Closed cases (status ``hersteld`` or ``beeindigd``, see :data:`dossier.api.CASE_STATUSES`) form the
 archive: hidden unless ``archief`` is asked for or a closed status is chosen. Everything runs on the
-precomputed columns of the ``case`` table (indexed on status and due date), never on a timeline.
+precomputed columns of the ``case`` table (werkgever and casemanager indexed), never on a timeline.
 """
 
 from __future__ import annotations
