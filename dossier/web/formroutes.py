@@ -25,6 +25,8 @@ from dossier.web.storage import Conflict, Invalid
 router = APIRouter(include_in_schema=False)
 templates.env.globals.update(mf_get=mf.get_path, mf_shown=mf.shown, mf_section_for=mf.section_for)
 templates.env.filters["domid"] = lambda p: re.sub(r"[^A-Za-z0-9_-]", "-", str(p))
+#: One settings refresh at a time: a second waits and then finds nothing stale left to do.
+_REFRESH = threading.Lock()
 _LIST_PATH = re.compile(r"[a-z_]+(\.(\d{1,3}|[a-z_0-9]+)){0,6}")
 
 
@@ -124,6 +126,11 @@ def _werkgevers_page(request: Request, status: int = 200, **extra: Any) -> Respo
                  standaard=store.settings.wia_aanvraag_week, **extra)
 
 
+def _refresh(store: Any, today: Any) -> None:
+    with _REFRESH:
+        store.refresh(today)
+
+
 @router.get("/werkgevers")
 def werkgevers_page(request: Request) -> Response:
     _session(request)
@@ -147,5 +154,5 @@ async def save_werkgever(request: Request) -> Response:
                     door=session["u"])
     # The werkvoorraad columns of this werkgever's cases follow in the background (timelines are slow).
     today = request.app.state.config.reference_date()
-    threading.Thread(target=store.refresh, args=(today,), name="dossier-werkgever", daemon=True).start()
+    threading.Thread(target=_refresh, args=(store, today), name="dossier-werkgever", daemon=True).start()
     return RedirectResponse("/werkgevers?opgeslagen=1", status_code=303)
