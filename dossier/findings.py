@@ -189,9 +189,13 @@ def timeline_findings(case: Case, tl: Tijdlijn) -> list[Finding]:
         if m.te_vroeg_op is not None and m.status in (Status.open, Status.verlopen):
             out.append(_too_early(m, case, tl))
             continue
-        if m.status not in (Status.verlopen, Status.te_laat):
+        # An evaluation due after the RIV was handed in stays "open" on the timeline; overdue, it is
+        # still worth a reminder (an aandachtspunt, see _after_riv below).
+        overdue = m.status is Status.verlopen or (m.status is Status.open and m.gedaan_op is None
+                                                  and tl.today > m.uiterlijk and _after_riv(m, case, tl))
+        if not overdue and m.status is not Status.te_laat:
             continue
-        if m.status is Status.verlopen:
+        if overdue:
             days = (tl.today - m.uiterlijk).days
             week = f" (ziekteweek {m.ziekteweek})" if m.ziekteweek else ""
             what = (f"{m.label}: uiterlijk {datum(m.uiterlijk)}{week}, niet gedaan; "
