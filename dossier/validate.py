@@ -273,6 +273,9 @@ def check_rules(case: Case) -> list[tuple[Severity, str, str]]:
                     "een verlenging kan niet zolang de werknemer een Ziektewet-uitkering krijgt (vangnet "
                     f"{last.vangnet.replace('_', ' ')}); controleer of de uitkering is gestopt"))
     out.extend(_check_hours(case))
+    ts = case.tweede_spoor
+    if ts is not None and ts.trajectplan_datum is not None and ts.start is not None and ts.trajectplan_datum < ts.start:
+        out.append((warn, "tweede_spoor.trajectplan_datum", "ligt vóór de start van het tweede spoor"))
     return out
 
 
@@ -308,8 +311,6 @@ def _check_hours(case: Case) -> list[tuple[Severity, str, str]]:
         if ts.sollicitaties_per_maand is not None and not 0 <= ts.sollicitaties_per_maand <= 31:
             out.append((fout, "tweede_spoor.sollicitaties_per_maand",
                         f"'{ts.sollicitaties_per_maand}' is ongeldig; verwacht 0 tot en met 31 per maand"))
-        if ts.trajectplan_datum is not None and ts.start is not None and ts.trajectplan_datum < ts.start:
-            out.append((warn, "tweede_spoor.trajectplan_datum", "ligt vóór de start van het tweede spoor"))
     if ad is not None:
         hours("arbeidsdeskundig_onderzoek.advies_uren_spoor2", ad.advies_uren_spoor2)
         if ad.aangevraagd is not None and ad.datum is not None and ad.aangevraagd > ad.datum:

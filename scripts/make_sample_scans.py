@@ -108,7 +108,7 @@ def signature(draw: ImageDraw.ImageDraw, name: str, x: float, y: float, rng: ran
     draw.text((x, y - 30), name, font=font, fill=INK)
     width = draw.textlength(name, font=font)
     pts = [(x + t * width, y + 2 + 4 * rng.random() - t * 6) for t in (0, 0.3, 0.6, 1.0)]
-    draw.line(pts + [(x + width + 12, y - 14)], fill=INK, width=3)
+    draw.line([*pts, (x + width + 12, y - 14)], fill=INK, width=3)
 
 
 def scan_page(png: Path, rng: random.Random) -> Image.Image:
