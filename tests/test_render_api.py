@@ -193,3 +193,19 @@ def test_every_sample_renders_every_document(sample, tmp_path):
     for p in paths:
         text = "\n".join(par.text for par in Document(str(p)).paragraphs)
         assert "None" not in text and "{{" not in text, p.name
+
+
+def test_readme_lists_the_riv_parts_in_registry_order() -> None:
+    import re
+    from pathlib import Path
+
+    from dossier.kinds import KINDS, document_kinds
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    table = readme.split("Wat UWV in een re-integratieverslag zoekt", 1)[1].split("\nElk document", 1)[0]
+    groups = list(dict.fromkeys(k.group for k in KINDS.values() if k.in_dossier and k.group))
+    places = [table.find(f"groep {g}") for g in groups]
+    assert -1 not in places, dict(zip(groups, places, strict=True))
+    assert places == sorted(places)  # UWV's order, as the dossier prints it
+    render = readme.split("**`dossier render SOORT CASUS", 1)[1].split("of `alle`", 1)[0]
+    assert tuple(re.findall(r"`(\w+)`", render)) == document_kinds()
