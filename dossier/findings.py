@@ -281,6 +281,8 @@ def element_findings(case: Case, tl: Tijdlijn, *, settings: Settings) -> list[Fi
 ONDERTEKEN_TERMIJN_DAGEN = 14
 #: Kinds the re-integratiebedrijf signs too (track-2 plan and reports).
 DERDE_TEKENT = ("trajectplan_tweede_spoor", "inspanningsrapportage")
+#: Kinds signed by the employee alone (the oordeel werknemer is their own judgement, issue 12 item 4).
+ALLEEN_WERKNEMER_TEKENT = ("oordeel_werknemer",)
 
 
 def planned_documents(case: Case, tl: Tijdlijn, *, settings: Settings) -> list[DocumentJob]:
@@ -307,7 +309,10 @@ def unsigned_by(job: DocumentJob) -> list[str]:
     o = job.ondertekening
     if o is not None and o.scan:
         return []
-    parties = ["werkgever", "werknemer"] + (["reintegratiebedrijf"] if job.soort in DERDE_TEKENT else [])
+    if job.soort in ALLEEN_WERKNEMER_TEKENT:
+        parties = ["werknemer"]  # the employee's own judgement: the template has only their block
+    else:
+        parties = ["werkgever", "werknemer"] + (["reintegratiebedrijf"] if job.soort in DERDE_TEKENT else [])
     return [p for p in parties if o is None or getattr(o, p) is None]
 
 

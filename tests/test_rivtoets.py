@@ -297,7 +297,8 @@ def test_kuipers_sample_has_no_loonsanctie_risico():
         "ondertekend/plan_van_aanpak-2025-02-20.pdf", "ondertekend/bijstelling_plan_van_aanpak-1-2025-06-10.pdf",
         "ondertekend/evaluatieverslag-1-2025-04-01.pdf"]
     for s in loaded.case.ondertekeningen:  # signed after writing, before the demo date
-        assert s.scan or (s.datum <= min(s.werkgever, s.werknemer) and max(s.werkgever, s.werknemer) <= TODAY)
+        when = [d for d in (s.werkgever, s.werknemer, s.reintegratiebedrijf) if d is not None]
+        assert s.werknemer is not None and s.datum <= min(when) and max(when) <= TODAY, s
 
 
 def test_kuipers_unsigned_copy_lists_every_document_as_loonsanctie_risico():
@@ -312,6 +313,8 @@ def test_kuipers_unsigned_copy_lists_every_document_as_loonsanctie_risico():
     traject = next(f for f in unsigned if f.grondslag[0].document == "trajectplan_tweede_spoor")
     assert "de werkgever, de werknemer en het re-integratiebedrijf" in traject.melding
     assert traject.grondslag[0].datum == date(2025, 12, 19)  # the trajectplan's own date, not the start
+    oordeel = next(f for f in unsigned if f.grondslag[0].document == "oordeel_werknemer")
+    assert "nog niet ondertekend door de werknemer (" in oordeel.melding  # the employee's own judgement
 
 
 def test_kuipers_spoor2_within_four_weeks_of_the_ad_report():
