@@ -137,7 +137,7 @@ EXPECTED = {
         "Mevrouw Kuipers is belastbaar voor zittend werk", "Probleemanalyse", "10 februari 2025",
         "Start tweede spoor", "Stand van de re-integratie",
         "20 uur per week als medewerker bestellingen en administratie", "€ 1.580,56", "56 %",
-        "geen bevredigend resultaat", "ontvangen op 2 oktober 2026",
+        "geen bevredigend resultaat", "ontvangen op 29 september 2026",
         "Werkhervatting van 20 uur per week in passend werk", "Wij hebben in beide sporen",
         "Ik ben tevreden over de begeleiding",
     ],
