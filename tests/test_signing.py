@@ -197,7 +197,7 @@ def scanned(tmp_path_factory: pytest.TempPathFactory, samples_dir: Path) -> dict
     data["ondertekeningen"] = [
         {"document": "plan_van_aanpak", "datum": "2025-02-20", "werkgever": "2025-02-24", "werknemer": "2025-02-26",
          "scan": "pva-getekend.pdf"},
-        {"document": "inspanningsrapportage", "nummer": 2, "datum": "2026-05-13", "scan": "rapportage2.png"},
+        {"document": "inspanningsrapportage", "nummer": 2, "datum": "2026-04-16", "scan": "rapportage2.png"},
     ]
     (work / "casus.json").write_text(json.dumps(data), encoding="utf-8")
     proc = subprocess.run([sys.executable, "-m", "dossier", "-v", "build", str(work / "casus.json"), "-o",
