@@ -90,6 +90,10 @@ def _cache_settings(cache_dir: Path | None, no_cache: bool) -> dict[str, Any]:
     return {"cache_dir": cache_dir, "cache": False if no_cache else None}
 
 
+samenvoegen_option = click.option(
+    "--samenvoegen/--apart", "samenvoegen", default=None,
+    help="Zet de Word-documenten van een casus in één keer om met LibreOffice en knip de PDF weer "
+         "op (sneller; experimenteel, standaard uit: --apart).")
 ocr_option = click.option("--ocr", is_flag=True, default=None,
                           help="Maak gescande bijlagen doorzoekbaar met OCR (ocrmypdf, Nederlands).")
 
@@ -262,18 +266,19 @@ def _print_warnings(issues: list[Issue]) -> None:
 @today_option
 @bijlagen_map_option
 @_cache_options
+@samenvoegen_option
 @_verbosity_options
 @handle_errors
 def render(soort: str, case: Path, output: Path | None, as_pdf: bool, templates_dir: Path | None,
-           dossier_nr: str | None, today: date | None, bijlagen_map: Path | None, cache_dir: Path | None,
-           no_cache: bool) -> None:
+           dossier_nr: str | None, today: date | None, bijlagen_map: Path | None,
+           samenvoegen: bool | None, cache_dir: Path | None, no_cache: bool) -> None:
     """Vul een Word-sjabloon met de gegevens van een casus.
 
     SOORT is de naam van het sjabloon zonder .docx (bijv. plan_van_aanpak, inspanningsrapportage)
     of 'alle'. Inspanningsrapportages worden per periode gemaakt. Ontbreken gegevens, dan bevat het
     document invulruimte; 'dossier check' zegt wat er ontbreekt.
     """
-    settings = _settings(templates_dir=templates_dir, bijlagen_map=bijlagen_map,
+    settings = _settings(templates_dir=templates_dir, bijlagen_map=bijlagen_map, samenvoegen=samenvoegen,
                          **_cache_settings(cache_dir, no_cache))
     files = api.render_documents(soort, case, output=output, pdf=as_pdf, dossier=dossier_nr, settings=settings,
                        today=_today(today))
@@ -340,12 +345,14 @@ def templates_check(directory: Path) -> None:
 @ocr_option
 @bijlagen_map_option
 @_cache_options
+@samenvoegen_option
 @_verbosity_options
 @handle_errors
 def build(case: Path, output: Path | None, uwv_dir: Path | None, templates_dir: Path | None,
           dossier_nr: str | None, today: date | None, strict: bool | None, strict_alle: bool | None,
           wia_week: int | None, keep_work: bool | None, pdfa: bool | None, ocr: bool | None,
-          bijlagen_map: Path | None, cache_dir: Path | None, no_cache: bool) -> None:
+          bijlagen_map: Path | None, samenvoegen: bool | None,
+          cache_dir: Path | None, no_cache: bool) -> None:
     """Bouw het complete, geïndexeerde PDF-re-integratiedossier van een casus.
 
     Voorblad, inhoudsopgave met paginanummers en links, alle documenten en bijlagen in de volgorde
@@ -353,7 +360,7 @@ def build(case: Path, output: Path | None, uwv_dir: Path | None, templates_dir: 
     """
     settings = _settings(templates_dir=templates_dir, strict=strict, strict_alle=strict_alle, keep_work=keep_work,
                          wia_aanvraag_week=wia_week, pdfa=pdfa, ocr=ocr, bijlagen_map=bijlagen_map,
-                         **_cache_settings(cache_dir, no_cache))
+                         samenvoegen=samenvoegen, **_cache_settings(cache_dir, no_cache))
     result = api.build(case, output=output, uwv_dir=uwv_dir, dossier=dossier_nr, settings=settings,
                        today=_today(today))
     _print_warnings(result.warnings)
@@ -379,18 +386,20 @@ def build(case: Path, output: Path | None, uwv_dir: Path | None, templates_dir: 
 @ocr_option
 @bijlagen_map_option
 @_cache_options
+@samenvoegen_option
 @_verbosity_options
 @handle_errors
 def batch(inputs: tuple[Path, ...], out_dir: Path, soort: str, jobs: int | None, skip_existing: bool,
           templates_dir: Path | None, today: date | None, wia_week: int | None, pdfa: bool | None,
-          ocr: bool | None, bijlagen_map: Path | None, cache_dir: Path | None, no_cache: bool) -> None:
+          ocr: bool | None, bijlagen_map: Path | None, samenvoegen: bool | None,
+          cache_dir: Path | None, no_cache: bool) -> None:
     """Verwerk veel casussen tegelijk (CSV, Excel, JSON-lijst of een map met casusbestanden).
 
     Eén mislukte casus stopt de rest niet. Schrijft batch-rapport.json en batch-rapport.csv in de
     uitvoermap. Exitcode 0 als alles lukte, 7 als een of meer casussen mislukten.
     """
     settings = _settings(templates_dir=templates_dir, wia_aanvraag_week=wia_week, pdfa=pdfa, ocr=ocr,
-                         bijlagen_map=bijlagen_map, **_cache_settings(cache_dir, no_cache))
+                         bijlagen_map=bijlagen_map, samenvoegen=samenvoegen, **_cache_settings(cache_dir, no_cache))
     state = click.get_current_context().ensure_object(State)
     show = state.verbosity >= 0 and sys.stderr.isatty()
     bar = _ProgressLine() if show else None
@@ -495,6 +504,45 @@ def serve(data_dir: Path | None, host: str, port: int, token: str | None, gebrui
                f"Open in de browser: http://{shown}:{port}/login?token={config.token}\n"
                f"API: http://{shown}:{port}/api/v1 (Authorization: Bearer <token>); stoppen met Ctrl-C.", err=True)
     run_server(config, host=host, port=port)
+
+
+_data_option = click.option(
+    "--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="Gegevensmap van de webapplicatie (standaard: $XDG_DATA_HOME/dossier, ~/.local/share/dossier).")
+
+
+@main.command()
+@click.argument("archive", metavar="BESTAND", type=click.Path(dir_okay=False, path_type=Path))
+@_data_option
+@_verbosity_options
+@handle_errors
+def backup(archive: Path, data_dir: Path | None) -> None:
+    """Maak een reservekopie van de webapplicatie: de database en de opgeslagen bestanden in één archief.
+
+    Kan terwijl de server draait (SQLite online backup). Het archief bevat persoonsgegevens:
+    bewaar het even zorgvuldig als de gegevensmap zelf.
+    """
+    result = api.backup(archive, data_dir=data_dir or api.default_data_dir())
+    click.echo(f"Reservekopie gemaakt: {result.casussen} casus(sen), {result.versies} versie(s), "
+               f"{result.bestanden} bestand(en).", err=True)
+    click.echo(str(result.archive))
+
+
+@main.command()
+@click.argument("archive", metavar="BESTAND", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_data_option
+@click.option("--force", is_flag=True, help="Ook in een niet-lege gegevensmap: de huidige inhoud wordt eerst "
+                                            "opzij gezet (naast de map, niets wordt gewist).")
+@_verbosity_options
+@handle_errors
+def restore(archive: Path, data_dir: Path | None, force: bool) -> None:
+    """Zet een reservekopie van 'dossier backup' terug in een (lege) gegevensmap.
+
+    Stop de server eerst; start hem daarna opnieuw met dezelfde --data.
+    """
+    result = api.restore(archive, data_dir=data_dir or api.default_data_dir(), force=force)
+    click.echo(f"Teruggezet in {result.data_dir}: {result.casussen} casus(sen), {result.versies} versie(s), "
+               f"{result.bestanden} bestand(en).", err=True)
 
 
 class _ProgressLine:

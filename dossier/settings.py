@@ -41,6 +41,9 @@ class Settings:
         cache_max_mb: the cache's size bound; least recently used entries are removed beyond it.
         cache_max_age_days: entries older than this are never used and removed (they hold personal
             data).
+        samenvoegen: convert a case's DOCX files of one template set in one LibreOffice load and
+            split the PDF back (faster; off by default, its pages can still differ: see
+            docs/samenvoegen.md). Documents that cannot be joined safely are converted apart.
     """
 
     locale: str = "nl_NL"
@@ -60,6 +63,7 @@ class Settings:
     cache_dir: Path | None = None
     cache_max_mb: float = 2048
     cache_max_age_days: float = 30.0
+    samenvoegen: bool = False
 
     def blocks(self, issue: Issue) -> bool:
         """Whether ``issue`` makes a run fail under these settings (errors always do)."""

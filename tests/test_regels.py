@@ -53,10 +53,11 @@ def _d(year: int, mmdd: str) -> date:
 
 @pytest.mark.parametrize("year", sorted(HOLIDAYS))
 def test_every_holiday_of_2024_to_2030(year: int) -> None:
-    assert sorted(feestdagen(year)) == [_d(year, md) for md in HOLIDAYS[year]]
-    # Goede Vrijdag is no holiday here (project decision, docs/regels.md): a Friday is a working day
+    assert sorted(feestdagen(year)) == sorted([_d(year, md) for md in HOLIDAYS[year]]
+                                              + [_d(year, GOEDE_VRIJDAG[year])])
+    # Goede Vrijdag is no holiday of art. 3 lid 1, but lid 2 equates it: no working day either
     good_friday = _d(year, GOEDE_VRIJDAG[year])
-    assert good_friday.weekday() == 4 and is_werkdag(good_friday)
+    assert good_friday.weekday() == 4 and not is_werkdag(good_friday)
 
 
 def test_working_days() -> None:
@@ -80,7 +81,7 @@ def test_working_days() -> None:
     (date(2027, 1, 1), date(2027, 1, 4)),  # Nieuwjaarsdag (Fri), weekend
     (date(2026, 5, 5), date(2026, 5, 6)),  # 5 mei (Tue)
     (date(2027, 5, 5), date(2027, 5, 7)),  # 5 mei 2027 (Wed), then Hemelvaartsdag 6 mei
-    (date(2026, 4, 3), date(2026, 4, 3)),  # Goede Vrijdag: not moved (decision)
+    (date(2026, 4, 3), date(2026, 4, 7)),  # Goede Vrijdag (Atw art. 3 lid 2), weekend, Tweede Paasdag
     (date(2026, 10, 26), date(2026, 10, 26)),  # an ordinary Monday
 ])
 def test_the_uwv_report_moves_to_the_next_working_day(make_case, sick_day_294: date, due: date) -> None:
@@ -421,3 +422,20 @@ def test_new_fields_as_csv_columns(tmp_path: Path) -> None:
     assert str(case.eindevaluatie.bruto_maandloon_nu) == "1850.00"
     assert case.spoor1_niet_haalbaar.door == "bedrijfsarts"
     assert case.belastbare_uren[0].datum == date(2026, 2, 1) and case.gewerkte_uren[0].van == date(2026, 3, 1)
+
+
+def test_trajectplan_datum_is_the_documents_own_date() -> None:
+    case, issues = _build(tweede_spoor={"start": "2026-03-02", "trajectplan_datum": "2026-02-20"})
+    assert case is not None
+    (warning,) = [i for i in issues if i.field == "tweede_spoor.trajectplan_datum"]
+    assert "vóór de start" in warning.message
+    case, issues = _build(tweede_spoor={"start": "2026-03-02", "trajectplan_datum": "2026-03-06"})
+    assert not [i for i in issues if i.field.startswith("tweede_spoor")]
+    assert case is not None
+    from dossier import api
+    from dossier.findings import planned_documents
+
+    settings = api.default_settings()
+    tl = api.case_timeline(case, settings=settings, today=date(2026, 6, 1))
+    (job,) = [j for j in planned_documents(case, tl, settings=settings) if j.soort == "trajectplan_tweede_spoor"]
+    assert job.datum == date(2026, 3, 6)

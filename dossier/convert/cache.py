@@ -195,4 +195,5 @@ def with_cache(converter: Converter, settings: Settings) -> Converter:
     cache = open_cache(settings)
     if cache is None or isinstance(converter, CachingConverter):
         return converter
-    return CachingConverter(converter, cache, options={"pdfa": settings.pdfa})
+    # A joined conversion gives the same pages with other font subsets: its PDFs are kept apart.
+    return CachingConverter(converter, cache, options={"pdfa": settings.pdfa, "samenvoegen": settings.samenvoegen})

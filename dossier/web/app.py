@@ -57,6 +57,8 @@ def create_app(config: WebConfig) -> FastAPI:
         worker.start()
         yield
         stop.set()
+        if hasattr(_app.state, "beheer_stop"):  # the beheer warm-up (dossier.web.beheer)
+            _app.state.beheer_stop.set()
         worker.join(5)
         store.close()
 
@@ -100,8 +102,14 @@ def create_app(config: WebConfig) -> FastAPI:
 
     app.add_exception_handler(_Login, login_redirect)
 
+    from dossier.web.formroutes import router as form_router
+
     app.include_router(api_router)
     app.include_router(page_router)
+    app.include_router(form_router)
+    from dossier.web import beheer  # import/export, AVG, agenda feed, template sets
+
+    beheer.install(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     return app
 
