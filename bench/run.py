@@ -11,6 +11,8 @@ Everything is measured in ONE run on ONE machine:
 (d) ratios against (a) and the speed-up of --jobs 2;
 (e) peak RSS per process (driver, Python pool workers, UNO bridge, soffice.bin), sampled every 0.2 s,
     and its flatness: the inspanningsrapportage runs (--jobs 1 and 2) at N and at 5×N cases;
+(f) rebuilds: the full dossiers again with the cache a first run filled, unchanged and with one new
+    evaluation per case (every (b)/(c) run above has its own empty cache: cold);
 plus a stage profile (preflight / render / convert / assemble) of in-process ``build_dossier`` calls
 and the UNO converter alone over the (a)(i) files, to show where the time goes.
 
@@ -57,6 +59,8 @@ from make_samples import ACHTERNAMEN, VOORNAMEN  # noqa: E402
 TARGET_RATIO = 1.10  # batch --jobs 1 per document ≤ 1.10 × raw one-call soffice per document
 TARGET_SPEEDUP = 1.8  # --jobs 2 throughput ≥ 1.8 × --jobs 1
 TARGET_STRETCH = 0.70  # full dossiers per document ≤ 0.7 × raw one-call soffice per document
+TARGET_REBUILD = 0.25  # rebuild of the same dossiers, nothing changed ≤ 0.25 × raw one-call soffice
+TARGET_REBUILD_NEW = 0.35  # rebuild after one new evaluation per case ≤ 0.35 × raw one-call soffice
 FLAT_TOLERANCE = 1.10  # "flat": peak at 5×N within 10 % of the peak at N (allocator noise)
 
 WERKGEVERS = ["Bakkerij Van Dijk & Zonen B.V.", "Zorggroep Eemland", "Bouwbedrijf Heijmans & Zn.",
@@ -337,7 +341,7 @@ def render_sets(cases_json: Path, out: Path, today: date) -> tuple[Rendered, Ren
     from dossier.settings import default_settings
     from dossier.timeline import compute_timeline
 
-    settings = default_settings()
+    settings = default_settings().merge(cache=False)  # rendering measured as it is, every time
     report = load_cases([cases_json], today=today)
     if report.errors or not report.cases:
         raise SystemExit(f"generated cases do not validate: {[str(i) for i in report.errors[:5]]}")
@@ -512,12 +516,22 @@ def raw_soffice(files: list[Path], work: Path, label: str, cases: int, interval:
 
 
 def run_batch(cases: CaseSet, work: Path, soort: str, jobs: int, today: date, interval: float,
-              documents: int | None = None, *, join: bool = False) -> Timed:
-    """``dossier batch`` as a subprocess (wall time, RSS of its process tree); ``join``: --samenvoegen."""
+              documents: int | None = None, cache: Path | None = None, label: str = "", *,
+              join: bool = False) -> Timed:
+    """``dossier batch`` as a subprocess (wall time, RSS of its process tree); ``join``: --samenvoegen.
+
+    ``cache``: the cache folder to use as it is (a rebuild); None: a new, empty one (cold cache),
+    removed afterwards.
+    """
     out = work / f"batch-{soort}-j{jobs}-n{cases.count}{'-samen' if join else ''}"
     shutil.rmtree(out, ignore_errors=True)
+    cold = cache is None
+    cache_dir = work / f"cache-{out.name}" if cache is None else cache
+    if cold:
+        shutil.rmtree(cache_dir, ignore_errors=True)
     argv = [str(DOSSIER_BIN), "batch", str(cases.path), "--out", str(out), "--soort", soort,
-            "--jobs", str(jobs), "--today", today.isoformat(), *(["--samenvoegen"] if join else [])]
+            "--jobs", str(jobs), "--today", today.isoformat(), "--cache", str(cache_dir),
+            *(["--samenvoegen"] if join else [])]
     logfile = work / f"{out.name}.log"
     with logfile.open("wb") as lf:
         cpu0 = _cpu_children()
@@ -544,9 +558,88 @@ def run_batch(cases: CaseSet, work: Path, soort: str, jobs: int, today: date, in
         if documents is not None and count != documents:
             raise SystemExit(f"batch {soort} --jobs {jobs}: {count} documents, expected {documents}")
     shutil.rmtree(out, ignore_errors=True)
-    label = f"dossier batch --soort {soort} --jobs {jobs}" + (" --samenvoegen" if join else "")
-    return Timed(label, wall, count, cases.count, sampler.peaks, jobs,
-                 note=f"batch itself: {report['seconden']:.1f} s", cpu=cpu, foreign=load.foreign)
+    size = _folder_mb(cache_dir)
+    if cold:
+        shutil.rmtree(cache_dir, ignore_errors=True)
+    name = label or (f"dossier batch --soort {soort} --jobs {jobs}" + (" --samenvoegen" if join else "")
+                     + (", cold cache" if cold else ""))
+    return Timed(name, wall, count, cases.count, sampler.peaks, jobs,
+                 note=f"batch itself: {report['seconden']:.1f} s; cache afterwards {size:.1f} MB", cpu=cpu,
+                 foreign=load.foreign)
+
+
+def _folder_mb(folder: Path) -> float:
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 1024 / 1024 if folder.is_dir() else 0.0
+
+
+# --- rebuilds: the same dossiers again, with the cache of an earlier run ----------------------
+
+
+def with_new_evaluation(cases: CaseSet, today: date) -> CaseSet:
+    """The same cases, each with one evaluation more (five days before ``today``): what a casemanager
+    adds between two builds. Written next to the original (so the attachments are found)."""
+    data = json.loads(cases.path.read_text(encoding="utf-8"))
+    when = (today - timedelta(days=5)).isoformat()
+    for case in data:
+        last = dict(case["evaluaties"][-1]) if case.get("evaluaties") else {}
+        case.setdefault("evaluaties", []).append(dict(
+            last, datum=when, verslag="Voortgang besproken; de sollicitaties lopen, er is nog geen passende "
+                                      "vacature. Volgende evaluatie over zes weken."))
+    path = cases.path.with_name(f"{cases.path.stem}-nieuwe-evaluatie.json")
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    return CaseSet(path, cases.count)
+
+
+def dossier_documents(cases: CaseSet, today: date) -> int:
+    """How many DOCX the full dossiers of ``cases`` have (voorblad included), from the planner."""
+    from dossier.api import load_cases
+    from dossier.render import plan_documents
+    from dossier.settings import Settings
+    from dossier.timeline import compute_timeline
+
+    settings = Settings(cache=False)
+    report = load_cases([cases.path], today=today)
+    return sum(1 + len(plan_documents(lc.case, compute_timeline(lc.case, today=today), soort="alle",
+                                      settings=settings, today=today, contexts=False))
+               for lc in report.cases)
+
+
+@dataclass
+class Rebuilds:
+    fill: Timed  # the cold run that fills the cache
+    unchanged: Timed
+    new_evaluation: Timed
+
+
+def rebuilds(quiet: Quiet, sets: CaseSet, work: Path, today: date, interval: float, documents: int) -> Rebuilds:
+    """Full dossiers, --jobs 1: a cold run fills a cache; then (1) the same cases again and (2) the cases
+    with one new evaluation each, both from a copy of that filled cache."""
+    filled = work / "cache-rebuild"
+    shutil.rmtree(filled, ignore_errors=True)
+    fill = measured(quiet, lambda: _fresh_fill(sets, work, today, interval, documents, filled))
+    newer = with_new_evaluation(sets, today)
+    new_docs = dossier_documents(newer, today)
+
+    def from_copy(cases: CaseSet, docs: int, label: str) -> Timed:
+        copy_dir = work / "cache-rebuild-copy"
+        shutil.rmtree(copy_dir, ignore_errors=True)
+        shutil.copytree(filled, copy_dir)
+        try:
+            return run_batch(cases, work, "dossier", 1, today, interval, docs, cache=copy_dir, label=label)
+        finally:
+            shutil.rmtree(copy_dir, ignore_errors=True)
+
+    same = measured(quiet, lambda: from_copy(sets, documents, "rebuild, nothing changed (--jobs 1, warm cache)"))
+    new = measured(quiet, lambda: from_copy(newer, new_docs,
+                                            "rebuild, one new evaluation per case (--jobs 1, warm cache)"))
+    shutil.rmtree(filled, ignore_errors=True)
+    return Rebuilds(fill, same, new)
+
+
+def _fresh_fill(sets: CaseSet, work: Path, today: date, interval: float, documents: int, cache: Path) -> Timed:
+    shutil.rmtree(cache, ignore_errors=True)
+    return run_batch(sets, work, "dossier", 1, today, interval, documents, cache=cache,
+                     label="first build, empty cache (--jobs 1; fills the cache)")
 
 
 @dataclass(frozen=True)
@@ -597,7 +690,7 @@ def profile_stages(loaded: list[Any], rendered_full: Rendered, insp: Rendered, w
     from dossier.pipeline import build_dossier
     from dossier.settings import default_settings
 
-    settings = default_settings()
+    settings = default_settings().merge(cache=False)  # the stages as they are without the cache
     stages: Counter[str] = Counter()
     chosen = loaded[:sample]
     out = work / "profile"
@@ -696,6 +789,7 @@ class Results:
     profile: Profile | None
     quiet: Quiet
     code_after: str
+    rebuild: Rebuilds | None = None
 
 
 def report_markdown(r: Results) -> str:
@@ -901,7 +995,44 @@ def report_markdown(r: Results) -> str:
         f"| stretch, `--jobs 2` | {stretch2:.2f} × | {_yes(stretch2 <= TARGET_STRETCH)} |",
         "",
     ]
+    if r.rebuild is not None:
+        lines += _rebuild_markdown(r.rebuild, r.raw_full)
     return "\n".join(lines)
+
+
+def _rebuild_markdown(rb: Rebuilds, raw: Timed) -> list[str]:
+    """The rebuild section: the same dossiers built again with the cache of a first run."""
+    def vs(t: Timed) -> float:
+        return t.wall / (raw.per_doc * t.documents)  # against raw soffice for the same documents
+
+    def row(t: Timed) -> str:
+        return (f"| {t.label} | {t.wall:.1f} s | {t.documents} | {_ms(t.per_doc)} | {vs(t):.2f} × | "
+                f"{t.cores:.2f} | {t.cpu / t.documents * 1000:.0f} ms | {t.foreign:.2f} |")
+
+    same, new = vs(rb.unchanged), vs(rb.new_evaluation)
+    return [
+        "## Rebuilds with the cache",
+        "",
+        "`dossier batch --soort dossier --jobs 1` over the same cases: a first run with an empty cache fills it; "
+        "then, each from a copy of that filled cache, (1) the same cases again and (2) every case with one "
+        "evaluation more (dated five days before the reference date, so one more evaluatieverslag and a new "
+        "voorblad per case; the other documents are as they were). \"vs (a)\" = wall time / (per-document time "
+        "of (a)(ii) raw soffice × the documents of that run).",
+        "",
+        "| run | wall | documents | per document | vs (a) | CPUs busy | CPU per document | other load |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        row(rb.fill), row(rb.unchanged), row(rb.new_evaluation),
+        "",
+        f"Cache size after the first run: {rb.fill.note.rsplit('cache afterwards ', 1)[-1]}.",
+        "",
+        "| target | measured | met |",
+        "|---|---|---|",
+        f"| rebuild of the same dossiers, nothing changed ≤ {TARGET_REBUILD} × raw one-call soffice | "
+        f"{same:.2f} × | {_yes(same <= TARGET_REBUILD)} |",
+        f"| rebuild after one new evaluation per case ≤ {TARGET_REBUILD_NEW} × | {new:.2f} × | "
+        f"{_yes(new <= TARGET_REBUILD_NEW)} |",
+        "",
+    ]
 
 
 def results_json(r: Results) -> dict[str, Any]:
@@ -924,7 +1055,10 @@ def results_json(r: Results) -> dict[str, Any]:
             "profile": None if r.profile is None else {"cases": r.profile.cases, "documents": r.profile.documents,
                                                         "stages_s": r.profile.stages,
                                                         "uno_per_document_s": r.profile.uno_seconds
-                                                        / max(1, r.profile.uno_docs)}}
+                                                        / max(1, r.profile.uno_docs)},
+            "rebuild": None if r.rebuild is None else {"fill": timed(r.rebuild.fill),
+                                                        "unchanged": timed(r.rebuild.unchanged),
+                                                        "new_evaluation": timed(r.rebuild.new_evaluation)}}
 
 
 def print_table(r: Results) -> None:
@@ -935,6 +1069,8 @@ def print_table(r: Results) -> None:
     rows += [(f"(c) batch dossier --jobs {j}", r.batch[("dossier", j)], r.raw_full) for j in (1, 2)]
     rows += [(f"(e) batch inspanningsrapportage --jobs {j}, {r.large} cases", fl, r.raw_insp)
              for j, fl in sorted(r.flat.items())]
+    if r.rebuild is not None:
+        rows += [(t.label, t, r.raw_full) for t in (r.rebuild.fill, r.rebuild.unchanged, r.rebuild.new_evaluation)]
     print(f"{'measurement':52} {'wall':>8} {'docs':>6} {'/doc':>8} {'/case':>8} {'vs (a)':>7} "
           f"{'CPUs':>5} {'other':>5} {'worker MB':>9} {'soffice MB':>10}")
     for label, t, raw in rows:
@@ -993,6 +1129,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--flat-factor", type=int, default=5, help="flatness run at this many × N cases")
     parser.add_argument("--no-flat", action="store_true", help="skip the flatness runs")
+    parser.add_argument("--no-rebuild", action="store_true", help="skip the rebuild runs with a warm cache")
     parser.add_argument("--no-join", action="store_true", help="skip the --samenvoegen (joined conversion) runs")
     parser.add_argument("--flat-jobs", type=lambda v: [int(x) for x in v.split(",")], default=[1, 2],
                         help="--jobs values of the flatness runs (default 1,2)")
@@ -1054,6 +1191,11 @@ def _measure(args: argparse.Namespace, n: int, large: int | None, results_path: 
                                                               join=True))
         batch[(soort + " samen", 1)] = t
         log(f"{t.label}: {t.wall:.1f} s, {_ms(t.per_doc)} per document, {t.cores:.2f} CPUs busy")
+    rebuild = None
+    if not args.no_rebuild:
+        rebuild = rebuilds(quiet, sets[n], out, args.today, args.interval, full.count)
+        for t in (rebuild.fill, rebuild.unchanged, rebuild.new_evaluation):
+            log(f"{t.label}: {t.wall:.1f} s, {_ms(t.per_doc)} per document")
     flat: dict[int, Timed] = {}
     for jobs in (args.flat_jobs if large else []):
         flat[jobs] = measured(quiet, lambda j=jobs: run_batch(sets[large], out, "inspanningsrapportage", j,
@@ -1067,7 +1209,7 @@ def _measure(args: argparse.Namespace, n: int, large: int | None, results_path: 
         shutil.rmtree(out / "docx", ignore_errors=True)
 
     results = Results(n, large, args.today, started, (time.perf_counter() - t_start) / 60, info, periods, insp,
-                      full, raw_insp, raw_full, batch, flat, prof, quiet, code_version())
+                      full, raw_insp, raw_full, batch, flat, prof, quiet, code_version(), rebuild)
     if results.code_after != info["commit"]:
         log(f"WARNING: the code changed during the run ({info['commit']} → {results.code_after})")
     print_table(results)

@@ -20,6 +20,8 @@ Many cases:
 Signals:
     :func:`stop_on_signals` makes SIGTERM and SIGHUP stop a run the way Ctrl-C does
     (:class:`Stopped`, a ``KeyboardInterrupt`` with the exit code 128 + signal).
+The cache:
+    :func:`cache_info`, :func:`cache_clear` (all entries, or one dossier's).
 The web application's data:
     :func:`validate_case_data`, :func:`stored_case`, :func:`case_data` (one case as data),
     :func:`case_overview`, :func:`case_end` (when a case ended: the start of its bewaartermijn),
@@ -61,6 +63,7 @@ from dossier.privacy import scrub
 from dossier.settings import Settings, default_settings
 
 if TYPE_CHECKING:
+    from dossier.cache import CacheInfo
     from dossier.cases import CaseItem, LoadedCase
     from dossier.findings import Finding
     from dossier.model import Case
@@ -685,6 +688,36 @@ def build(case_file: Path, *, output: Path | None = None, uwv_dir: Path | None =
     return build_dossier(loaded, out=out, settings=settings, today=today, uwv_dir=uwv_dir)
 
 
+# --- the cache -----------------------------------------------------------------------------
+
+
+def cache_info(*, settings: Settings) -> CacheInfo:
+    """Location, number of entries, size and oldest entry of the cache the settings name."""
+    return _cache(settings).info()
+
+
+def cache_clear(*, settings: Settings, dossier: str | None = None) -> int:
+    """Remove every entry of the cache, or only the entries of ``dossier``; returns how many.
+
+    Raises:
+        AssemblyError: the cache folder cannot be changed (no permission, read-only).
+    """
+    from dossier.fileio import output_errors
+
+    cache = _cache(settings)
+    with output_errors(cache.root):
+        return cache.clear(dossier)
+
+
+def _cache(settings: Settings) -> Any:
+    """The cache folder the settings name (also with ``cache=False``: info and clear still work)."""
+    import dataclasses
+
+    from dossier.cache import open_cache
+
+    return open_cache(dataclasses.replace(settings, cache=True))
+
+
 # --- templates and schema ------------------------------------------------------------------
 
 
@@ -770,6 +803,8 @@ __all__ = [  # what is defined here, then what loads on first use
     "agenda_ics",
     "backup",
     "build",
+    "cache_clear",
+    "cache_info",
     "case_data",
     "case_end",
     "case_overview",

@@ -450,7 +450,9 @@ def _worker_init(settings: Settings) -> None:
 
     # Ctrl-C, SIGTERM, SIGHUP go to the parent, which stops the pool; workers finish or drop their case.
     worker_signals()
-    _worker_converter = make_converter(settings)
+    from dossier.convert.cache import with_cache
+
+    _worker_converter = with_cache(make_converter(settings), settings)
     _worker_converter.start()
     gc.freeze()  # what the worker inherited stays; full collections only scan the per-case garbage
     # Pool workers leave through os._exit, so atexit never runs there; multiprocessing's finalizers do.

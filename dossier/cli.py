@@ -73,6 +73,23 @@ pdfa_option = click.option("--pdfa", is_flag=True, default=None,
 bijlagen_map_option = click.option(
     "--bijlagen-map", "bijlagen_map", type=click.Path(file_okay=False, path_type=Path), default=None,
     help="Map waarin bijlagen ook mogen staan (naast de map van het casusbestand); daarbuiten wordt niets gelezen.")
+cache_dir_option = click.option(
+    "--cache", "cache_dir", type=click.Path(file_okay=False, path_type=Path), default=None, envvar="DOSSIER_CACHE",
+    show_envvar=True, metavar="MAP",
+    help="Map van de cache met omgezette documenten (standaard: $XDG_CACHE_HOME/dossier, ~/.cache/dossier).")
+no_cache_option = click.option(
+    "--no-cache", "no_cache", is_flag=True, default=False,
+    help="Gebruik de cache niet: elk document wordt opnieuw gevuld en omgezet.")
+
+
+def _cache_options(f: F) -> F:
+    return cache_dir_option(no_cache_option(f))
+
+
+def _cache_settings(cache_dir: Path | None, no_cache: bool) -> dict[str, Any]:
+    return {"cache_dir": cache_dir, "cache": False if no_cache else None}
+
+
 samenvoegen_option = click.option(
     "--samenvoegen/--apart", "samenvoegen", default=None,
     help="Zet de Word-documenten van een casus in één keer om met LibreOffice en knip de PDF weer "
@@ -248,19 +265,21 @@ def _print_warnings(issues: list[Issue]) -> None:
 @dossier_option
 @today_option
 @bijlagen_map_option
+@_cache_options
 @samenvoegen_option
 @_verbosity_options
 @handle_errors
 def render(soort: str, case: Path, output: Path | None, as_pdf: bool, templates_dir: Path | None,
            dossier_nr: str | None, today: date | None, bijlagen_map: Path | None,
-           samenvoegen: bool | None) -> None:
+           samenvoegen: bool | None, cache_dir: Path | None, no_cache: bool) -> None:
     """Vul een Word-sjabloon met de gegevens van een casus.
 
     SOORT is de naam van het sjabloon zonder .docx (bijv. plan_van_aanpak, inspanningsrapportage)
     of 'alle'. Inspanningsrapportages worden per periode gemaakt. Ontbreken gegevens, dan bevat het
     document invulruimte; 'dossier check' zegt wat er ontbreekt.
     """
-    settings = _settings(templates_dir=templates_dir, bijlagen_map=bijlagen_map, samenvoegen=samenvoegen)
+    settings = _settings(templates_dir=templates_dir, bijlagen_map=bijlagen_map, samenvoegen=samenvoegen,
+                         **_cache_settings(cache_dir, no_cache))
     files = api.render_documents(soort, case, output=output, pdf=as_pdf, dossier=dossier_nr, settings=settings,
                        today=_today(today))
     for f in files:
@@ -325,13 +344,15 @@ def templates_check(directory: Path) -> None:
 @pdfa_option
 @ocr_option
 @bijlagen_map_option
+@_cache_options
 @samenvoegen_option
 @_verbosity_options
 @handle_errors
 def build(case: Path, output: Path | None, uwv_dir: Path | None, templates_dir: Path | None,
           dossier_nr: str | None, today: date | None, strict: bool | None, strict_alle: bool | None,
           wia_week: int | None, keep_work: bool | None, pdfa: bool | None, ocr: bool | None,
-          bijlagen_map: Path | None, samenvoegen: bool | None) -> None:
+          bijlagen_map: Path | None, samenvoegen: bool | None,
+          cache_dir: Path | None, no_cache: bool) -> None:
     """Bouw het complete, geïndexeerde PDF-re-integratiedossier van een casus.
 
     Voorblad, inhoudsopgave met paginanummers en links, alle documenten en bijlagen in de volgorde
@@ -339,7 +360,7 @@ def build(case: Path, output: Path | None, uwv_dir: Path | None, templates_dir: 
     """
     settings = _settings(templates_dir=templates_dir, strict=strict, strict_alle=strict_alle, keep_work=keep_work,
                          wia_aanvraag_week=wia_week, pdfa=pdfa, ocr=ocr, bijlagen_map=bijlagen_map,
-                         samenvoegen=samenvoegen)
+                         samenvoegen=samenvoegen, **_cache_settings(cache_dir, no_cache))
     result = api.build(case, output=output, uwv_dir=uwv_dir, dossier=dossier_nr, settings=settings,
                        today=_today(today))
     _print_warnings(result.warnings)
@@ -364,19 +385,21 @@ def build(case: Path, output: Path | None, uwv_dir: Path | None, templates_dir: 
 @pdfa_option
 @ocr_option
 @bijlagen_map_option
+@_cache_options
 @samenvoegen_option
 @_verbosity_options
 @handle_errors
 def batch(inputs: tuple[Path, ...], out_dir: Path, soort: str, jobs: int | None, skip_existing: bool,
           templates_dir: Path | None, today: date | None, wia_week: int | None, pdfa: bool | None,
-          ocr: bool | None, bijlagen_map: Path | None, samenvoegen: bool | None) -> None:
+          ocr: bool | None, bijlagen_map: Path | None, samenvoegen: bool | None,
+          cache_dir: Path | None, no_cache: bool) -> None:
     """Verwerk veel casussen tegelijk (CSV, Excel, JSON-lijst of een map met casusbestanden).
 
     Eén mislukte casus stopt de rest niet. Schrijft batch-rapport.json en batch-rapport.csv in de
     uitvoermap. Exitcode 0 als alles lukte, 7 als een of meer casussen mislukten.
     """
     settings = _settings(templates_dir=templates_dir, wia_aanvraag_week=wia_week, pdfa=pdfa, ocr=ocr,
-                         bijlagen_map=bijlagen_map, samenvoegen=samenvoegen)
+                         bijlagen_map=bijlagen_map, samenvoegen=samenvoegen, **_cache_settings(cache_dir, no_cache))
     state = click.get_current_context().ensure_object(State)
     show = state.verbosity >= 0 and sys.stderr.isatty()
     bar = _ProgressLine() if show else None
@@ -392,6 +415,52 @@ def batch(inputs: tuple[Path, ...], out_dir: Path, soort: str, jobs: int | None,
     if report.failed:
         raise api.BatchFailures(f"{report.failed} van {len(report.results)} casus(sen) mislukt; "
                             f"zie {out_dir / 'batch-rapport.csv'}")
+
+
+@main.group("cache")
+def cache_group() -> None:
+    """De cache met gevulde en omgezette documenten bekijken en legen.
+
+    Een nieuwe bouw van een ongewijzigd document komt uit de cache. De items bevatten
+    persoonsgegevens: alleen de eigenaar kan ze lezen, en ze worden na hoogstens 30 dagen verwijderd
+    (DOSSIER_CACHE_MAX_DAGEN); de omvang is begrensd (DOSSIER_CACHE_MAX_MB, standaard 2048 MB).
+    """
+
+
+def _when(ts: float | None) -> str:
+    if ts is None:
+        return "–"
+    from datetime import datetime
+
+    return datetime.fromtimestamp(ts).strftime("%d-%m-%Y %H:%M")
+
+
+@cache_group.command("info")
+@cache_dir_option
+@_verbosity_options
+@handle_errors
+def cache_info(cache_dir: Path | None) -> None:
+    """Toon waar de cache staat, hoeveel items hij heeft, hoe groot hij is en het oudste item."""
+    info = api.cache_info(settings=_settings(cache_dir=cache_dir))
+    soorten = ", ".join(f"{n} {k}" for k, n in sorted(info.by_kind.items()))
+    click.echo(f"Locatie:  {info.location}")
+    click.echo(f"Items:    {info.entries}" + (f" ({soorten})" if soorten else ""))
+    click.echo(f"Omvang:   {info.bytes / 1024 / 1024:.1f} MB van maximaal {info.max_bytes / 1024 / 1024:.0f} MB")
+    click.echo(f"Oudste:   {_when(info.oldest)} (items worden na {info.max_age_days:g} dagen verwijderd)")
+    click.echo(f"Nieuwste: {_when(info.newest)}")
+
+
+@cache_group.command("clear")
+@cache_dir_option
+@click.option("--dossier", "dossier_nr", metavar="NUMMER", default=None,
+              help="Verwijder alleen de items van dit dossier.")
+@_verbosity_options
+@handle_errors
+def cache_clear(cache_dir: Path | None, dossier_nr: str | None) -> None:
+    """Leeg de cache, of verwijder met --dossier alleen de items van één dossier."""
+    n = api.cache_clear(settings=_settings(cache_dir=cache_dir), dossier=dossier_nr)
+    what = f" van dossier {dossier_nr}" if dossier_nr else ""
+    click.echo(f"{n} item(s){what} uit de cache verwijderd.", err=True)
 
 
 @main.command()

@@ -42,12 +42,14 @@ def atomic_path(target: Path) -> Iterator[Path]:
         raise
 
 
-def atomic_write_bytes(target: Path, data: bytes) -> Path:
-    """Write ``data`` to ``target`` atomically with owner-only permissions."""
+def atomic_write_bytes(target: Path, data: bytes, *, sync: bool = True) -> Path:
+    """Write ``data`` to ``target`` atomically with owner-only permissions (``sync=False``: without
+    waiting for the disk, for files in a private work folder)."""
     with atomic_path(target) as tmp, tmp.open("wb") as handle:
         handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
+        if sync:
+            handle.flush()
+            os.fsync(handle.fileno())
     return target
 
 

@@ -154,9 +154,12 @@ class CaseWork:
     def convert(self, converter: Converter) -> None:
         """Stage 2: every office document of the case through one call of the converter."""
         self._clock = time.perf_counter()
+        from dossier.convert.cache import convert_case
+
         todo = self._to_convert()
         if todo:
-            pdfs = converter.to_pdf([src for src, _ in todo], self.pdf_dir)
+            pdfs = convert_case(converter, [src for src, _ in todo], self.pdf_dir,
+                                dossier=self.loaded.case.dossiernummer)
             for (_src, product), pdf in zip(todo, pdfs, strict=True):
                 product.pdf = pdf
         self.lap("convert")
@@ -172,7 +175,9 @@ def converter_for(settings: Settings, converter: Converter | None = None) -> Ite
     if converter is not None:
         yield converter
         return
-    conv = make_converter(settings)
+    from dossier.convert.cache import with_cache
+
+    conv = with_cache(make_converter(settings), settings)
     try:
         conv.start()
         yield conv
@@ -260,8 +265,8 @@ def _fill_dossier(w: CaseWork) -> None:
 def _render(w: CaseWork, jobs: list[DocumentJob], out_dir: Path) -> list[Document]:
     from dossier.render import render_jobs
 
-    return [Document(job, docx) for job, docx in zip(jobs, render_jobs(jobs, out_dir, settings=w.settings),
-                                                      strict=True)]
+    docx = render_jobs(jobs, out_dir, settings=w.settings, dossier=w.loaded.case.dossiernummer)
+    return [Document(job, d) for job, d in zip(jobs, docx, strict=True)]
 
 
 def _author(case: Case, kind: str) -> str:

@@ -35,6 +35,12 @@ class Settings:
         ocr: give scanned attachments a Dutch text layer with ocrmypdf (the ``ocr`` extra).
         bijlagen_map: a second folder attachments may be in, besides the case file's own folder
             (a web application's file store); nothing outside these two is ever read.
+        cache: use the cache of rendered documents and converted PDFs (False: ``--no-cache``).
+        cache_dir: the cache folder (None: ``$DOSSIER_CACHE``, else ``$XDG_CACHE_HOME/dossier``,
+            else ``~/.cache/dossier``).
+        cache_max_mb: the cache's size bound; least recently used entries are removed beyond it.
+        cache_max_age_days: entries older than this are never used and removed (they hold personal
+            data).
         samenvoegen: convert a case's DOCX files of one template set in one LibreOffice load and
             split the PDF back (faster; off by default, its pages can still differ: see
             docs/samenvoegen.md). Documents that cannot be joined safely are converted apart.
@@ -53,6 +59,10 @@ class Settings:
     pdfa: bool = False
     ocr: bool = False
     bijlagen_map: Path | None = None
+    cache: bool = True
+    cache_dir: Path | None = None
+    cache_max_mb: float = 2048
+    cache_max_age_days: float = 30.0
     samenvoegen: bool = False
 
     def blocks(self, issue: Issue) -> bool:
@@ -68,7 +78,24 @@ class Settings:
         return dataclasses.replace(self, **{k: v for k, v in overrides.items() if v is not None})
 
 
+#: Environment variables of the cache: its folder, its size bound (MB) and its age limit (days).
+CACHE_ENV, CACHE_MAX_MB_ENV, CACHE_MAX_AGE_ENV = "DOSSIER_CACHE", "DOSSIER_CACHE_MAX_MB", "DOSSIER_CACHE_MAX_DAGEN"
+
+
+def _env_number(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip().replace(",", ".")
+    try:
+        value = float(raw) if raw else default
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
 def default_settings() -> Settings:
-    """Settings from the environment (only the templates folder can come from there)."""
+    """Settings from the environment: the templates folder and the cache (folder, size, age)."""
     env_dir = os.environ.get(TEMPLATES_ENV)
-    return Settings(templates_dir=Path(env_dir) if env_dir else None)
+    cache_dir = os.environ.get(CACHE_ENV)
+    return Settings(templates_dir=Path(env_dir) if env_dir else None,
+                    cache_dir=Path(cache_dir).expanduser() if cache_dir else None,
+                    cache_max_mb=_env_number(CACHE_MAX_MB_ENV, 2048),
+                    cache_max_age_days=_env_number(CACHE_MAX_AGE_ENV, 30.0))

@@ -21,6 +21,16 @@ MINIMAL_CASE: dict[str, Any] = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _own_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets an empty cache of its own (never the user's ~/.cache/dossier): a result
+    cached by one test must not hide a conversion another test expects to happen."""
+    folder = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("DOSSIER_CACHE", str(folder))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(folder / "xdg"))
+    return folder
+
+
 @pytest.fixture(scope="session")
 def samples_dir() -> Path:
     return SAMPLES

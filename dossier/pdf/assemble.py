@@ -39,7 +39,7 @@ from pypdf.generic import Fit as PdfFit
 
 from dossier.errors import AssemblyError
 from dossier.pdf import pdfa
-from dossier.pdf.index import FontSet, RenderedIndex, find_fonts, render_index
+from dossier.pdf.index import FontSet, RenderedIndex, find_fonts, index_page_count, render_index
 from dossier.pdf.output import serialise, set_document_info, write_atomic
 from dossier.pdf.plan import (
     DossierMeta,
@@ -207,10 +207,14 @@ def _plan_with_index(
         plan = plan_dossier(
             cover.part if cover else None, cover_pages, [i.part for i in inputs], counts, index_pages
         )
-        index = render_index(index_rows(plan), meta, fonts)
-        if index.page_count == index_pages:
-            return plan, index
-        index_pages = index.page_count
+        rows = index_rows(plan)
+        pages = index_page_count(rows, meta, fonts)  # cheap: no PDF written for a count
+        if pages == index_pages:
+            index = render_index(rows, meta, fonts)
+            if index.page_count == index_pages:
+                return plan, index
+            pages = index.page_count  # pragma: no cover - the count and the drawing paginate alike
+        index_pages = pages
     raise AssemblyError("De inhoudsopgave kon niet stabiel worden opgemaakt.")  # pragma: no cover
 
 

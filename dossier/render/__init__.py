@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from dossier.errors import UsageError
+from dossier.fileio import atomic_write_bytes
 from dossier.kinds import KINDS, VOORBLAD, Kind, document_kind
 from dossier.model import Case, Ondertekening
 from dossier.render.as_of import case_as_of
@@ -204,18 +205,40 @@ def plan_voorblad(case: Case, tijdlijn: Tijdlijn, *, settings: Settings, today: 
     return VOORBLAD.documents(_Request(case, tijdlijn, settings, today))[0]
 
 
-def render_jobs(jobs: list[DocumentJob], out_dir: Path, *, settings: Settings) -> list[Path]:
+def render_jobs(jobs: list[DocumentJob], out_dir: Path, *, settings: Settings,
+                dossier: str | None = None) -> list[Path]:
     """Render every job into ``out_dir`` (created when missing); returns the written files.
+
+    With ``settings.cache`` an unchanged document (same template bytes, same context) is read
+    from the render cache instead (:mod:`dossier.render.cache`); new ones are stored there, tagged
+    with ``dossier``.
 
     Raises:
         TemplateRenderError: a template is broken; the message names template and variable.
     """
+    from dossier.cache import open_cache
+    from dossier.fileio import ensure_dir
+    from dossier.render.cache import render_key
+    from dossier.render.docx import render_bytes
+
     env = shared_environment(settings.locale)
-    out_dir = Path(out_dir)
+    out_dir = ensure_dir(Path(out_dir))
+    cache = open_cache(settings)
     paths = []
     for job in jobs:
-        log.debug("%s: %s met sjabloon %s", job.filename, job.titel, job.template)
-        paths.append(render_docx(job.template, job.context, out_dir / job.filename, env))
+        key = render_key(job.template, job.context, locale=settings.locale) if cache is not None else None
+        data = cache.get("docx", key) if cache is not None and key is not None else None
+        if data is None:
+            log.debug("%s: %s met sjabloon %s", job.filename, job.titel, job.template)
+            data = render_bytes(job.template, job.context, env)
+            if cache is not None and key is not None:
+                cache.put("docx", key, data, dossier=dossier)
+        elif dossier:
+            cache.tag("docx", key, dossier)  # type: ignore[arg-type,union-attr]
+        target = out_dir / job.filename
+        # A private work folder: no fsync, but still never a half-written file under the final name.
+        atomic_write_bytes(target, data, sync=False)
+        paths.append(target)
     return paths
 
 

@@ -19,14 +19,20 @@ that names the template, the variable and the text of the paragraph around the p
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
+import hashlib
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from docx.opc.constants import CONTENT_TYPE as RELATED_CT
+from docx.opc.part import Part, PartFactory
 from docx.opc.pkgwriter import PackageWriter
 from docxtpl import DocxTemplate
 from jinja2 import Environment, TemplateError, TemplateSyntaxError, UndefinedError
@@ -319,13 +325,55 @@ def _entry(name: str) -> zipfile.ZipInfo:
 
 
 class _ReproducibleZip:
-    """python-docx's physical package writer interface (``write``), on reproducible entries."""
+    """python-docx's physical package writer interface (``write``), on reproducible entries.
+
+    A member that is the same as in an earlier document (the styles, theme and settings of a
+    template: most of a DOCX's bytes) is not compressed again: its deflated bytes are kept per
+    process and written as they are.
+    """
 
     def __init__(self, zf: zipfile.ZipFile) -> None:
         self._zf = zf
 
     def write(self, pack_uri: Any, blob: bytes) -> None:
-        self._zf.writestr(_entry(pack_uri.membername), blob)
+        name = pack_uri.membername
+        if len(blob) < _REUSE_MIN:
+            self._zf.writestr(_entry(name), blob)
+            return
+        packed = _deflated(name, hashlib.sha1(blob).digest(), blob)
+        info = _entry(name)
+        info.CRC, info.file_size, info.compress_size = packed[0], len(blob), len(packed[1])
+        _write_raw(self._zf, info, packed[1])
+
+
+#: Members at least this large are deflated once per process (see :class:`_ReproducibleZip`).
+_REUSE_MIN = 16 * 1024
+
+
+@functools.lru_cache(maxsize=128)
+def _deflated(name: str, digest: bytes, blob: bytes) -> tuple[int, bytes]:
+    """(CRC-32, raw deflate at ``ZIP_LEVEL``) of a member: the bytes ``zipfile`` itself would write."""
+    del name, digest  # part of the cache key only (the blob is compared on a hash hit anyway)
+    c = zlib.compressobj(ZIP_LEVEL, zlib.DEFLATED, -15)
+    return zlib.crc32(blob), c.compress(blob) + c.flush()
+
+
+def _write_raw(zf: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes) -> None:
+    """Append an already deflated member to a zip being written (what ``writestr`` does after
+    compressing: local header, data, and the central directory entry kept for ``close``)."""
+    with zf._lock:  # type: ignore[attr-defined]
+        fp = zf.fp
+        assert fp is not None
+        info.header_offset = fp.tell()
+        info.flag_bits = 0x800 if not info.filename.isascii() else 0
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info._compresslevel = ZIP_LEVEL  # type: ignore[attr-defined]
+        fp.write(info.FileHeader(zip64=False))
+        fp.write(data)
+        zf.filelist.append(info)
+        zf.NameToInfo[info.filename] = info
+        zf.start_dir = fp.tell()  # type: ignore[attr-defined]
+        zf._didModify = True  # type: ignore[attr-defined]
 
 
 def normalize_docx(data: bytes) -> bytes:
@@ -338,6 +386,31 @@ def normalize_docx(data: bytes) -> bytes:
     return out.getvalue()
 
 
+_RAW_PARTS: contextvars.ContextVar[bool] = contextvars.ContextVar("dossier_raw_parts", default=False)
+#: Parts a template render never changes, which python-docx would parse on load and serialize on
+#: save (styles.xml alone is some 350 KB of XML): kept as the template's bytes instead.
+_UNTOUCHED = frozenset({RELATED_CT.WML_STYLES, RELATED_CT.WML_SETTINGS, RELATED_CT.WML_NUMBERING})
+
+
+def _select_part(content_type: str, reltype: str) -> Any:
+    if _RAW_PARTS.get() and content_type in _UNTOUCHED:
+        return Part
+    return _PYTHON_DOCX_SELECTOR(content_type, reltype) if _PYTHON_DOCX_SELECTOR is not None else None
+
+
+_PYTHON_DOCX_SELECTOR = PartFactory.part_class_selector
+PartFactory.part_class_selector = _select_part
+
+
+@contextlib.contextmanager
+def _unparsed_styles() -> Any:
+    token = _RAW_PARTS.set(True)
+    try:
+        yield
+    finally:
+        _RAW_PARTS.reset(token)
+
+
 def render_bytes(template: Path, context: Mapping[str, Any], env: Environment) -> bytes:
     """Render a DOCX template to bytes (see :func:`render_docx`)."""
     template = Path(template)
@@ -347,7 +420,8 @@ def render_bytes(template: Path, context: Mapping[str, Any], env: Environment) -
     check_template_zip(template)
     try:
         tpl = _DossierDocxTemplate(str(template))
-        tpl.init_docx()
+        with _unparsed_styles():
+            tpl.init_docx()
     except Exception as e:  # python-docx raises several types for a bad file
         raise TemplateRenderError(f"{name}: geen geldig Word-bestand (.docx): {not_a_docx(e)}",
                                   template=name) from e
