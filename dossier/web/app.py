@@ -55,9 +55,11 @@ def create_app(config: WebConfig) -> FastAPI:
         stop = threading.Event()
         worker = threading.Thread(target=_refresher, args=(store, config, stop), name="dossier-refresh", daemon=True)
         worker.start()
+        _app.state.jobs.recover()  # jobs a restart interrupted: bezig → fout, wachtend → queued again
         yield
         stop.set()
         worker.join(5)
+        _app.state.jobs.close()
         store.close()
 
     app = FastAPI(title="dossier", version="1", lifespan=lifespan, docs_url="/api/docs",
@@ -102,6 +104,9 @@ def create_app(config: WebConfig) -> FastAPI:
 
     app.include_router(api_router)
     app.include_router(page_router)
+    from dossier.web.job_routes import install as install_jobs
+
+    install_jobs(app, store)  # uploads, background jobs and their results
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     return app
 
