@@ -354,6 +354,8 @@ class Jobs:
             values = {"status": KLAAR, "voortgang": 1.0, "melding": outcome.melding, "resultaat": url}
         else:
             values = {"status": FOUT, "voortgang": 1.0, "melding": outcome.melding, "resultaat": None}
+            # A worker that died cannot clean up after itself.
+            shutil.rmtree(spec.out_dir.parent / f"{TMP_PREFIX}{spec.job_id}", ignore_errors=True)
         try:
             with self.store._tx() as conn:
                 conn.execute(job_table.update().where(job_table.c.id == spec.job_id,
