@@ -428,3 +428,36 @@ def test_a_crash_fails_one_job_and_the_next_one_works(tmp_path: Path, monkeypatc
     finally:
         jobs.close()
         jobs.store.close()
+
+
+# --- the case page's forms --------------------------------------------------------------------------------
+
+
+def test_page_uploads_need_the_csrf_token_and_escape_what_they_show(server: WebServer) -> None:
+    import re
+
+    nr = _create(server.client(), _kuipers("PG-1"))
+    browser = server.client(auth=False)
+    assert browser.get(f"/login?token={TOKEN}").status_code == 303
+    page = browser.get(f"/casussen/{nr}")
+    assert page.status_code == 200
+    for section in ('id="documenten"', 'id="bijlagen"', 'id="bouw"', "Bouw dossier", "Ondertekende scan uploaden"):
+        assert section in page.text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+    pdf = (FIXTURES / "pdfa.pdf").read_bytes()
+    before = _store_files(server.data_dir)
+    forged = browser.post(f"/casussen/{nr}/bijlagen", data={"csrf": "vervalst", "titel": "X"},
+                          files={"file": ("a.pdf", pdf)}, headers={"HX-Request": "true"})
+    assert forged.status_code == 403 and _store_files(server.data_dir) == before
+    assert browser.post(f"/casussen/{nr}/dossier", data={"csrf": "vervalst"}).status_code == 403
+
+    hostile = '<script>alert("x")</script>'
+    r = browser.post(f"/casussen/{nr}/bijlagen", data={"csrf": csrf, "titel": hostile, "soort": "overig"},
+                     files={"file": (f"{hostile}.pdf", pdf)}, headers={"HX-Request": "true"})
+    assert r.status_code == 200 and "Bijlage opgeslagen" in r.text
+    assert "<script>alert" not in r.text and "&lt;script&gt;" in r.text
+    # Without htmx the form posts and comes back to the case page.
+    r = browser.post(f"/casussen/{nr}/bijlagen", data={"csrf": csrf, "titel": "Zonder htmx"},
+                     files={"file": ("b.pdf", (FIXTURES / "scan_zonder_tekst.pdf").read_bytes())})
+    assert r.status_code == 303 and r.headers["location"].endswith("#bijlagen")
+    assert len(server.client().get(f"/api/v1/cases/{nr}").json()["bijlagen"]) == 2

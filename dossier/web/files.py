@@ -242,7 +242,7 @@ def uploads(store: Store, nr: str) -> list[Upload]:
 
 def add_attachment(store: Store, files: FileStore, nr: str, content: bytes, client_name: str | None, *,
                    titel: str, soort: str, datum: str | None, wachtwoord: str | None, door: str,
-                   today: Any) -> tuple[int, list[api.Issue]]:
+                   today: Any, auteur: str | None = None) -> tuple[int, list[api.Issue]]:
     """Preflight an attachment and add it to the case (a ``bijlagen`` entry, a new version).
 
     Returns (upload id, warnings). Raises Invalid with the preflight's errors (nothing stored),
@@ -268,6 +268,8 @@ def add_attachment(store: Store, files: FileStore, nr: str, content: bytes, clie
         entry = {"titel": titel, "bestand": bestand, "soort": soort}
         if when:
             entry["datum"] = when
+        if auteur and auteur.strip():
+            entry["auteur"] = auteur.strip()
         if wachtwoord:
             entry["wachtwoord"] = wachtwoord  # the case model keeps it with the attachment
         data["bijlagen"] = [*(data.get("bijlagen") or []), entry]

@@ -1,7 +1,8 @@
 """Uploads, background jobs and their results: the API routes (``/api/v1``) and the case page's parts.
 
 API contract (issue 14, keep it exact):
-    ``POST /cases/{nr}/attachments`` → 201 ``{"bijlage", "waarschuwingen"}`` or 422 ``{"problemen"}``;
+    ``POST /cases/{nr}/attachments`` (``file``, ``titel``, ``soort``, ``datum``, optional ``wachtwoord``
+    and ``auteur``) → 201 ``{"bijlage", "waarschuwingen"}`` or 422 ``{"problemen"}``;
     ``POST /cases/{nr}/scans`` → 201; ``POST /cases/{nr}/dossier?today=`` → 202 ``{"job"}``;
     ``GET /jobs/{id}`` → ``{"status", "voortgang", "melding", "resultaat"}``; ``GET /cases/{nr}/dossier.pdf``
     and ``/dossier-uwv.zip`` (the latest finished build, 404 before the first);
@@ -142,7 +143,7 @@ async def _attachment(request: Request, nr: str, form: FormData, door: str) -> t
     return add_attachment(_store(request), file_store(request), nr, content, name,
                           titel=_text(form, "titel") or "", soort=(_text(form, "soort") or "overig").strip(),
                           datum=_text(form, "datum"), wachtwoord=_text(form, "wachtwoord"), door=door,
-                          today=request.app.state.config.reference_date())
+                          today=request.app.state.config.reference_date(), auteur=_text(form, "auteur"))
 
 
 async def _scan(request: Request, nr: str, form: FormData, door: str) -> tuple[int, list[api.Issue]]:
