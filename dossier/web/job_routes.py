@@ -19,6 +19,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 
@@ -140,7 +141,8 @@ def _nummer(value: str | None) -> int:
 
 async def _attachment(request: Request, nr: str, form: FormData, door: str) -> tuple[int, list[api.Issue]]:
     content, name = await _file(form)
-    return add_attachment(_store(request), file_store(request), nr, content, name,
+    # Preflight (pikepdf, qpdf) and the save are blocking work: off the event loop.
+    return await run_in_threadpool(add_attachment, _store(request), file_store(request), nr, content, name,
                           titel=_text(form, "titel") or "", soort=(_text(form, "soort") or "overig").strip(),
                           datum=_text(form, "datum"), wachtwoord=_text(form, "wachtwoord"), door=door,
                           today=request.app.state.config.reference_date(), auteur=_text(form, "auteur"))
@@ -148,7 +150,7 @@ async def _attachment(request: Request, nr: str, form: FormData, door: str) -> t
 
 async def _scan(request: Request, nr: str, form: FormData, door: str) -> tuple[int, list[api.Issue]]:
     content, name = await _file(form)
-    return add_scan(_store(request), file_store(request), nr, content, name,
+    return await run_in_threadpool(add_scan, _store(request), file_store(request), nr, content, name,
                     document=(_text(form, "document") or "").strip(), nummer=_nummer(_text(form, "nummer")),
                     datum=_text(form, "datum"), getekend={p: _text(form, p) for p in PARTIJEN}, door=door,
                     today=request.app.state.config.reference_date())
@@ -317,8 +319,9 @@ async def page_attachment(request: Request, nr: str) -> Response:
             return error_page(request, 422, "bijlage geweigerd: " + "; ".join(i.message for i in problems))
         return _back(nr, "bijlagen")
     # htmx swaps only 2xx answers: a refusal is shown in the section, next to the field.
-    return _section(request, nr, "casus_bijlagen.html", problemen=problems, waarschuwingen=warnings,
-                    toegevoegd=not problems, vorige=_text(form, "titel") if problems else None)
+    return await run_in_threadpool(_section, request, nr, "casus_bijlagen.html", problemen=problems,
+                                   waarschuwingen=warnings, toegevoegd=not problems,
+                                   vorige=_text(form, "titel") if problems else None)
 
 
 @page_router.post("/casussen/{nr}/scans")
@@ -341,8 +344,8 @@ async def page_scan(request: Request, nr: str) -> Response:
 
             return error_page(request, 422, "scan geweigerd: " + "; ".join(i.message for i in problems))
         return _back(nr, "documenten")
-    return _section(request, nr, "casus_documenten.html", scan_problemen=problems, scan_waarschuwingen=warnings,
-                    scan_toegevoegd=not problems)
+    return await run_in_threadpool(_section, request, nr, "casus_documenten.html", scan_problemen=problems,
+                                   scan_waarschuwingen=warnings, scan_toegevoegd=not problems)
 
 
 async def _post_csrf(request: Request) -> dict[str, Any]:
