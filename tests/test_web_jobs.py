@@ -444,6 +444,10 @@ def test_page_uploads_need_the_csrf_token_and_escape_what_they_show(server: WebS
     for section in ('id="documenten"', 'id="bijlagen"', 'id="bouw"', "Bouw dossier", "Ondertekende scan uploaden"):
         assert section in page.text
     csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+    # Each planned document is linked as Word, numbered ones by their number.
+    assert f'href="/casussen/{nr}/documenten/bijstelling_plan_van_aanpak/1.docx"' in page.text
+    docx = browser.get(f"/casussen/{nr}/documenten/bijstelling_plan_van_aanpak/1.docx")
+    assert docx.status_code == 200 and docx.content.startswith(b"PK")
     pdf = (FIXTURES / "pdfa.pdf").read_bytes()
     before = _store_files(server.data_dir)
     forged = browser.post(f"/casussen/{nr}/bijlagen", data={"csrf": "vervalst", "titel": "X"},
