@@ -279,8 +279,8 @@ def _wait(api: Any, job: str, timeout: float = 240) -> list[dict[str, Any]]:
 def test_the_dossier_job_end_to_end(server: WebServer, tmp_path: Path) -> None:
     api = server.client()
     nr = _create(api, _kuipers("JB-1"))
-    assert _upload(api, nr, "versleuteld_wachtwoord.pdf", titel="Verslag arbeidsdeskundige", wachtwoord="geheim",
-                   soort="arbeidsdeskundig_rapport").status_code == 201
+    assert _upload(api, nr, "versleuteld_wachtwoord.pdf", name="rapport AD.pdf", titel="Verslag arbeidsdeskundige",
+                   wachtwoord="geheim", soort="arbeidsdeskundig_rapport").status_code == 201
     r = api.post(f"/api/v1/cases/{nr}/dossier?today={TODAY}")
     assert r.status_code == 202 and set(r.json()) == {"job"}
     states = _wait(api, r.json()["job"])
@@ -314,6 +314,17 @@ def test_the_dossier_job_end_to_end(server: WebServer, tmp_path: Path) -> None:
     assert final["status"] == "klaar" and final["resultaat"] == f"/api/v1/jobs/{r.json()['job']}/document.pdf"
     doc = api.get(final["resultaat"])
     assert doc.status_code == 200 and doc.content.startswith(b"%PDF-")
+
+    # A build that fails (the password no longer works) says why, naming the file as it was uploaded;
+    # the latest finished build stays available.
+    data = api.get(f"/api/v1/cases/{nr}").json()
+    stored_name = Path(data["bijlagen"][-1]["bestand"]).name
+    data["bijlagen"][-1]["wachtwoord"] = "verkeerd"
+    assert api.put(f"/api/v1/cases/{nr}", json=data).status_code == 200
+    failed = _wait(api, api.post(f"/api/v1/cases/{nr}/dossier").json()["job"])[-1]
+    assert failed["status"] == "fout" and failed["resultaat"] is None
+    assert "rapport AD.pdf" in failed["melding"] and stored_name not in failed["melding"]
+    assert api.get(f"/api/v1/cases/{nr}/dossier.pdf").content == pdf.content
 
 
 # --- restart ---------------------------------------------------------------------------------------------

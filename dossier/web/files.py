@@ -195,11 +195,13 @@ def _case_id(store: Store, nr: str) -> int:
 
 
 def save_with(store: Store, nr: str, change: Any, *, door: str, today: Any, files: FileStore,
-              content: bytes, suffix: str) -> tuple[int, str, str]:
+              content: bytes, suffix: str, signing: bool = False) -> tuple[int, str, str]:
     """Add one stored file to the case: ``change(data, bestand)`` edits a copy of the current case data.
 
     The new data is validated before the file is stored, so a refusal stores nothing; a save that
-    crosses another is retried on the newer version. Returns (new version, store name, sha256).
+    crosses another is retried on the newer version. ``signing``: the change is a signed scan, whose
+    record must name a document the case has (as ``check`` demands). Returns (new version, store name,
+    sha256).
     """
     digest = hashlib.sha256(content).hexdigest()
     name = f"{digest[:2]}/{digest}{suffix}"  # as FileStore.put names it
@@ -207,7 +209,7 @@ def save_with(store: Store, nr: str, change: Any, *, door: str, today: Any, file
         current = store.get(nr)
         data = change(dict(current.data), name)
         case = store.validated(data, today)
-        wrong = api.signing_problems(case, settings=store.settings, today=today)
+        wrong = api.signing_problems(case, settings=store.settings, today=today) if signing else []
         if wrong:
             raise Invalid("ondertekening", wrong)
         stored, digest = files.put(content, suffix)
@@ -321,7 +323,7 @@ def add_scan(store: Store, files: FileStore, nr: str, content: bytes, client_nam
         return data
 
     versie, bestand, digest = save_with(store, nr, change, door=door, today=today, files=files, content=content,
-                                        suffix=suffix)
+                                        suffix=suffix, signing=True)
     upload_id = record(store, nr, rol="scan", bestand=bestand, sha256=digest, naam=naam, grootte=len(content),
                        titel=titel, soort=document, nummer=nummer, versie=versie, door=door)
     return upload_id, [i for i in found if i.severity is not api.Severity.fout]

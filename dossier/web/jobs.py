@@ -35,7 +35,7 @@ from urllib.parse import quote
 import sqlalchemy as sa
 
 from dossier import api
-from dossier.web.files import build_settings
+from dossier.web.files import build_settings, uploads
 from dossier.web.storage import NotFound, Store, case_table
 
 log = logging.getLogger("dossier.web.jobs")
@@ -88,6 +88,7 @@ class JobSpec:
     db_path: Path | None = None
     document: str | None = None
     nummer: int | None = None
+    namen: dict[str, str] = field(default_factory=dict)  # store name → the name the user uploaded it as
 
 
 @dataclass(frozen=True)
@@ -164,6 +165,33 @@ def _problem_text(e: api.DossierError) -> str:
     return api.scrub(f"{e.message}{': ' + detail if detail else ''}")
 
 
+def _by_upload_names(spec: JobSpec, work: Path) -> dict[str, Any]:
+    """The case data with every stored file reached through a hard link in the work folder named as the
+    user uploaded it, so that the engine's messages name the file the user knows (not its sha256). A
+    hard link, not a symlink: the engine resolves symlinks and would name the target. The engine never
+    writes to an attachment, so the stored file stays as it is."""
+    import copy
+
+    data = copy.deepcopy(spec.data)
+    store = spec.settings.bijlagen_map
+    if store is None or not spec.namen:
+        return data
+    links = work / "bestanden"
+    links.mkdir()
+    entries = [*(data.get("bijlagen") or []), *(data.get("ondertekeningen") or [])]
+    for i, entry in enumerate(e for e in entries if isinstance(e, dict)):
+        key = "bestand" if "bestand" in entry else "scan"
+        naam = spec.namen.get(str(entry.get(key)))
+        if naam:
+            link = links / f"{i + 1}-{naam}"
+            try:
+                os.link(Path(store) / entry[key], link)
+            except OSError:  # another file system, or the file is missing: the engine reports it by its name
+                continue
+            entry[key] = f"bestanden/{link.name}"
+    return data
+
+
 def run_job(spec: JobSpec) -> Outcome:
     """One job, in a worker: build into ``.bezig-<id>`` next to ``out_dir``, rename into place. Never raises."""
     import json
@@ -175,7 +203,7 @@ def run_job(spec: JobSpec) -> Outcome:
     work.mkdir(parents=True, mode=0o700)
     try:
         case_file = work / "casus.json"
-        case_file.write_text(json.dumps(spec.data, ensure_ascii=False), encoding="utf-8")
+        case_file.write_text(json.dumps(_by_upload_names(spec, work), ensure_ascii=False), encoding="utf-8")
         conv = _Reporting(_converter, spec) if _converter is not None else None
         if spec.soort == "dossier":
             result = api.build(case_file, output=tmp / "dossier.pdf", uwv_dir=work / "uwv", settings=spec.settings,
@@ -335,7 +363,8 @@ class Jobs:
         spec = JobSpec(job_id=job_id, soort=soort, nr=params["nr"], data=data,
                        today=date.fromisoformat(params["today"]), settings=self.settings,
                        out_dir=self.root / job_id, db_path=self.store_path,
-                       document=params.get("document"), nummer=params.get("nummer"))
+                       document=params.get("document"), nummer=params.get("nummer"),
+                       namen={u.bestand: u.naam for u in uploads(self.store, params["nr"])})
         self.runner.submit(spec, self._done)
 
     @property
