@@ -451,6 +451,18 @@ def _case_inputs(loaded: LoadedCase, settings: Settings) -> list[Path]:
                        bijlagen_map=settings.bijlagen_map, templates_dir=settings.templates_dir)
 
 
+def attachment_files(loaded: LoadedCase, *, settings: Settings) -> dict[str, Path]:
+    """The files a loaded case names (``bijlagen[].bestand``, ``ondertekeningen[].scan``) that exist where
+    the build may read them (the case file's folder or ``settings.bijlagen_map``): name as in the case →
+    the resolved file. Names that lead elsewhere or to nothing are left out (``build`` reports them)."""
+    from dossier.inputs import locate_attachment
+
+    base = loaded.record.source.parent
+    names = [b.bestand for b in loaded.case.bijlagen] + [o.scan for o in loaded.case.ondertekeningen if o.scan]
+    found = {n: locate_attachment(n, base, settings.bijlagen_map).path for n in names}
+    return {n: p for n, p in found.items() if p is not None}
+
+
 # --- one case as data (front ends that hold cases themselves: the web application) ----------
 
 
@@ -730,6 +742,7 @@ __all__ = [  # what is defined here, then what loads on first use
     "load_cases",
     "load_one_case",
     "parse_today",
+    "attachment_files",
     "PlannedDocument",
     "planned_documents",
     "signing_problems",

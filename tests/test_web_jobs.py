@@ -476,3 +476,38 @@ def test_page_uploads_need_the_csrf_token_and_escape_what_they_show(server: WebS
                      files={"file": ("b.pdf", (FIXTURES / "scan_zonder_tekst.pdf").read_bytes())})
     assert r.status_code == 303 and r.headers["location"].endswith("#bijlagen")
     assert len(server.client().get(f"/api/v1/cases/{nr}").json()["bijlagen"]) == 2
+
+
+def test_an_imported_case_file_brings_its_attachments_into_the_store(tmp_path: Path) -> None:
+    from datetime import date
+
+    from dossier import api
+    from dossier.web import WebConfig, import_cases
+    from dossier.web.jobs import Jobs, LocalPoolRunner
+    from dossier.web.storage import Store
+
+    config = WebConfig(data_dir=tmp_path / "data", token="t", gebruiker="T", today=date.fromisoformat(TODAY))
+    assert import_cases(config, [SAMPLES / "casus_kuipers.json"]) == (1, 0)
+    files = _store_files(config.data_dir)
+    assert len(files) == 4
+    assert import_cases(config, [SAMPLES / "casus_kuipers.json"]) == (0, 1)
+    assert _store_files(config.data_dir) == files
+    store = Store(config.db_path, settings=api.Settings(converter="fake"))
+    jobs = Jobs(store, config.data_dir, runner=None)
+    jobs.runner = LocalPoolRunner(jobs.settings)
+    try:
+        data = store.get("VZ-2025-0142").data
+        for b, original in zip(data["bijlagen"], json.loads((SAMPLES / "casus_kuipers.json").read_text())["bijlagen"],
+                               strict=True):
+            content = (SAMPLES / original["bestand"]).read_bytes()
+            digest = hashlib.sha256(content).hexdigest()
+            assert b["bestand"] == f"{digest[:2]}/{digest}.pdf" and b["titel"] == original["titel"]
+        # The web can build it: the attachments are found in the store.
+        info = _finish(jobs, jobs.submit("VZ-2025-0142", "dossier", today=date.fromisoformat(TODAY), door="T"))
+        assert info.status == "klaar", info.melding
+        index = json.loads(jobs.result_file(info.id, "dossier.index.json").read_text())
+        titles = {d["title"] for d in index["delen"] if d["bron"] == "bijlage"}
+        assert titles == {b["titel"] for b in data["bijlagen"]}
+    finally:
+        jobs.close()
+        store.close()

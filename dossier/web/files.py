@@ -327,3 +327,37 @@ def add_scan(store: Store, files: FileStore, nr: str, content: bytes, client_nam
     upload_id = record(store, nr, rol="scan", bestand=bestand, sha256=digest, naam=naam, grootte=len(content),
                        titel=titel, soort=document, nummer=nummer, versie=versie, door=door)
     return upload_id, [i for i in found if i.severity is not api.Severity.fout]
+
+
+def adopt_files(data: dict[str, Any], found: dict[str, Path], files: FileStore) -> tuple[dict[str, Any], list[Any]]:
+    """A case file's own attachments and scans into the store (``dossier serve --import``): each name the
+    engine found (:func:`dossier.api.attachment_files`) is replaced by its store name.
+
+    Returns (the new data, [(rol, store name, sha256, display name, size, titel, soort, nummer)]) for
+    :func:`record_adopted` once the case exists.
+    """
+    import copy
+
+    data = copy.deepcopy(data)
+    adopted: list[Any] = []
+    for rol, key, entries in (("bijlage", "bestand", data.get("bijlagen")),
+                              ("scan", "scan", data.get("ondertekeningen"))):
+        for entry in entries if isinstance(entries, list) else []:
+            path = found.get(str(entry.get(key))) if isinstance(entry, dict) else None
+            if path is None:
+                continue
+            content = path.read_bytes()
+            suffix = sniff(content) or path.suffix.lower()
+            name, digest = files.put(content, suffix)
+            titel = str(entry.get("titel") or f"ondertekende scan {entry.get('document')} {entry.get('nummer') or 1}")
+            adopted.append((rol, name, digest, display_name(path.name, suffix), len(content), titel,
+                            str(entry.get("soort") or entry.get("document") or "overig"),
+                            entry.get("nummer") if rol == "scan" else None))
+            entry[key] = name
+    return data, adopted
+
+
+def record_adopted(store: Store, nr: str, adopted: list[Any], *, door: str) -> None:
+    for rol, name, digest, naam, size, titel, soort, nummer in adopted:
+        record(store, nr, rol=rol, bestand=name, sha256=digest, naam=naam, grootte=size, titel=titel, soort=soort,
+               nummer=nummer, versie=1, door=door)
