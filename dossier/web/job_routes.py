@@ -247,15 +247,7 @@ def case_context(request: Request, nr: str, case: api.Case, today: date) -> dict
     soorten = [(k.name, k.titel) for k in api.KINDS.values() if not k.generated]
     return {"documenten": api.planned_documents(case, settings=store.settings, today=today),
             "bijlage_namen": names, "bijlage_soorten": soorten, "bouw": jobs.latest(nr),
-            "gebouwd": _has_build(jobs, nr)}
-
-
-def _has_build(jobs: Jobs, nr: str) -> bool:
-    try:
-        jobs.latest_build(nr, "dossier.pdf")
-    except NotFound:
-        return False
-    return True
+            "gebouwd": jobs.latest(nr, klaar=True) is not None}
 
 
 def _page_session(request: Request) -> dict[str, Any]:

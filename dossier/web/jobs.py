@@ -421,13 +421,15 @@ class Jobs:
 
     # --- reading -----------------------------------------------------------------------------
 
-    def get(self, job_id: str) -> JobInfo:
+    def _select(self) -> Any:
         c = job_table.c
+        return (sa.select(c.id, case_table.c.dossiernummer, c.soort, c.status, c.voortgang, c.melding, c.resultaat,
+                          c.parameters)
+                .join(case_table, case_table.c.id == c.case_id).where(case_table.c.deleted_at.is_(None)))
+
+    def get(self, job_id: str) -> JobInfo:
         with self.store._read.connect() as conn:
-            row = conn.execute(sa.select(c.id, case_table.c.dossiernummer, c.soort, c.status, c.voortgang, c.melding,
-                                         c.resultaat, c.parameters)
-                               .join(case_table, case_table.c.id == c.case_id)
-                               .where(c.id == job_id, case_table.c.deleted_at.is_(None))).first()
+            row = conn.execute(self._select().where(job_table.c.id == job_id)).first()
         if row is None:
             raise NotFound(f"taak {job_id[:40]} niet gevonden")
         return JobInfo(*row)
@@ -440,23 +442,22 @@ class Jobs:
             raise NotFound(f"taak {job_id[:40]} heeft (nog) geen resultaat")
         return path
 
-    def latest(self, nr: str, soort: str = "dossier") -> JobInfo | None:
-        """The newest job of the case (any status), for the case page."""
-        case_id, _stored = self._case(nr)
+    def latest(self, nr: str, soort: str = "dossier", *, klaar: bool = False) -> JobInfo | None:
+        """The newest job of the case (``klaar``: the newest finished one), or None; one query (case page)."""
         c = job_table.c
+        q = self._select().where(case_table.c.dossiernummer == nr, c.soort == soort)
+        if klaar:
+            q = q.where(c.status == KLAAR).order_by(c.klaar_op.desc(), c.aangemaakt_op.desc(), c.id.desc())
+        else:
+            q = q.order_by(c.aangemaakt_op.desc(), c.id.desc())
         with self.store._read.connect() as conn:
-            job_id = conn.execute(sa.select(c.id).where(c.case_id == case_id, c.soort == soort)
-                                  .order_by(c.aangemaakt_op.desc(), c.id.desc()).limit(1)).scalar()
-        return self.get(job_id) if job_id else None
+            row = conn.execute(q.limit(1)).first()
+        return JobInfo(*row) if row is not None else None
 
     def latest_build(self, nr: str, name: str) -> Path:
         """A file of the case's latest finished dossier build; NotFound before the first."""
-        case_id, _stored = self._case(nr)
-        c = job_table.c
-        with self.store._read.connect() as conn:
-            job_id = conn.execute(sa.select(c.id).where(c.case_id == case_id, c.soort == "dossier",
-                                                        c.status == KLAAR)
-                                  .order_by(c.klaar_op.desc(), c.aangemaakt_op.desc()).limit(1)).scalar()
-        if job_id is None:
+        info = self.latest(nr, klaar=True)
+        if info is None:
+            self.store.get(nr)  # an unknown case is "not found" as such
             raise NotFound(f"dossier {nr} is nog niet gebouwd; start eerst een bouw (POST …/dossier)")
-        return self.result_file(job_id, name)
+        return self.result_file(info.id, name)
