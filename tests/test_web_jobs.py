@@ -273,6 +273,28 @@ def _wait(api: Any, job: str, timeout: float = 240) -> list[dict[str, Any]]:
     raise AssertionError(f"taak niet klaar: {seen[-1]}")
 
 
+def _kill_soffice_below(root: int) -> list[int]:
+    """SIGKILL every soffice.bin process descending from ``root``; returns their pids."""
+    import signal
+
+    out = subprocess.run(["ps", "-eo", "pid=,ppid=,comm="], capture_output=True, text=True, check=True).stdout
+    rows = [line.split(None, 2) for line in out.splitlines() if line.strip()]
+    children: dict[int, list[int]] = {}
+    names = {}
+    for pid, ppid, comm in rows:
+        children.setdefault(int(ppid), []).append(int(pid))
+        names[int(pid)] = comm
+    todo, below = [root], []
+    while todo:
+        for child in children.get(todo.pop(), []):
+            below.append(child)
+            todo.append(child)
+    killed = [p for p in below if names.get(p, "").startswith("soffice")]
+    for p in killed:
+        os.kill(p, signal.SIGKILL)
+    return killed
+
+
 @pytest.mark.libreoffice
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice ontbreekt")
@@ -307,6 +329,10 @@ def test_the_dossier_job_end_to_end(server: WebServer, tmp_path: Path) -> None:
     assert any(n.endswith(".pdf") for n in names) and len(names) > 3
     assert not list((server.data_dir / "uitvoer").glob(".bezig-*"))  # nothing half-written left
 
+    # The worker's LibreOffice dies between jobs (killed, out of memory): the next job still works.
+    killed = _kill_soffice_below(server.process.pid)
+    assert killed, "geen LibreOffice-proces van de werker gevonden"
+
     # One document's PDF is a job too; its result is the download URL.
     r = api.post(f"/api/v1/cases/{nr}/documents/plan_van_aanpak/pdf")
     assert r.status_code == 202
@@ -325,6 +351,24 @@ def test_the_dossier_job_end_to_end(server: WebServer, tmp_path: Path) -> None:
     assert failed["status"] == "fout" and failed["resultaat"] is None
     assert "rapport AD.pdf" in failed["melding"] and stored_name not in failed["melding"]
     assert api.get(f"/api/v1/cases/{nr}/dossier.pdf").content == pdf.content
+
+
+@pytest.mark.libreoffice
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice ontbreekt")
+def test_a_libreoffice_that_keeps_crashing_fails_one_job_and_the_next_works(server: WebServer) -> None:
+    api = server.client()
+    nr = _create(api, _kuipers("JB-2"))
+    job = api.post(f"/api/v1/cases/{nr}/documents/plan_van_aanpak/pdf").json()["job"]
+    deadline = time.monotonic() + 240
+    while (state := api.get(f"/api/v1/jobs/{job}").json())["status"] not in ("klaar", "fout"):
+        _kill_soffice_below(server.process.pid)  # every LibreOffice the worker starts dies at once
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    assert state["status"] == "fout" and "LibreOffice" in state["melding"] and state["resultaat"] is None
+    final = _wait(api, api.post(f"/api/v1/cases/{nr}/documents/plan_van_aanpak/pdf").json()["job"])[-1]
+    assert final["status"] == "klaar", final
+    assert api.get(final["resultaat"]).content.startswith(b"%PDF-")
 
 
 # --- restart ---------------------------------------------------------------------------------------------
