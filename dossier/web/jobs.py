@@ -239,6 +239,10 @@ class JobRunner(Protocol):
 
     def submit(self, spec: JobSpec, done: Done) -> None: ...
 
+    def warm(self) -> None:
+        """Get ready for the first job (start workers); may do nothing."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -259,6 +263,14 @@ class LocalPoolRunner:
                 self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context(
                     "spawn"), initializer=_worker_init, initargs=(self.settings, self.factory))
             return self._pool
+
+    def warm(self) -> None:
+        """Start the workers (and their LibreOffice) now, in the background, so the first job does not
+        wait for them; the pool's initializer runs when a worker takes its first task."""
+        pool = self._get_pool()
+        for _ in range(self.workers):
+            with contextlib.suppress(BrokenProcessPool, RuntimeError):
+                pool.submit(os.getpid)
 
     def _drop(self, pool: ProcessPoolExecutor) -> None:
         with self._lock:
@@ -399,7 +411,7 @@ class Jobs:
 
     def recover(self) -> tuple[int, int]:
         """At start: jobs left ``bezig`` → ``fout`` (interrupted), ``wachtend`` → queued again; unfinished
-        result folders are removed. Returns (failed, queued)."""
+        result folders are removed; the runner starts its workers. Returns (failed, queued)."""
         for stale in self.root.glob(f"{TMP_PREFIX}*"):
             shutil.rmtree(stale, ignore_errors=True)
         with self.store._tx() as conn:
@@ -417,6 +429,7 @@ class Jobs:
                 continue
             self._run(job_id, soort, params, data)
             queued += 1
+        self.runner.warm()
         return failed, queued
 
     # --- reading -----------------------------------------------------------------------------
