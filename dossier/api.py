@@ -20,6 +20,11 @@ Many cases:
 Signals:
     :func:`stop_on_signals` makes SIGTERM and SIGHUP stop a run the way Ctrl-C does
     (:class:`Stopped`, a ``KeyboardInterrupt`` with the exit code 128 + signal).
+The web application's data:
+    :func:`validate_case_data`, :func:`stored_case`, :func:`case_data` (one case as data),
+    :func:`case_overview`, :func:`case_end` (when a case ended: the start of its bewaartermijn),
+    :func:`agenda_ics` (the open milestones as an iCalendar feed), :func:`backup` and :func:`restore`
+    of a data folder (database and file store), :func:`default_data_dir`.
 Templates and schema:
     :func:`list_templates`, :func:`export_templates`, :func:`check_templates`, :func:`case_schema`;
     the document kinds in :data:`KINDS`.
@@ -538,6 +543,91 @@ def case_overview(case: Case, *, settings: Settings, today: date) -> CaseOvervie
         volgende_omschrijving=nxt.label if nxt is not None else None)
 
 
+def stored_case(data: Any, *, today: date | None = None) -> Case | None:
+    """A case from data that :func:`validate_case_data` accepted before (a front end's own store):
+    the model alone first, without the checks that only give warnings (some 30 times faster on a full
+    case), else the full validation. None when the data has errors."""
+    from pydantic import ValidationError
+
+    from dossier.model import Case
+
+    try:
+        return Case.model_validate(data)
+    except ValidationError:
+        return validate_case_data(data, today=today)[0]
+
+
+def case_data(case: Case) -> dict[str, Any]:
+    """A validated case as the JSON of a case file (ISO dates, plain numbers, no empty fields); the CLI
+    reads it back as the same case."""
+    return case.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+
+
+def case_end(case: Case, *, settings: Settings, today: date) -> tuple[date, str] | None:
+    """When and why a case ended on or before ``today``: full recovery ("hersteld"), sick out of
+    employment ("uit dienst", UWV takes over) or the end of the waiting time ("einde wachttijd");
+    the earliest of those that happened. None while the case goes on (the start of a bewaartermijn)."""
+    tl = case_timeline(case, settings=settings, today=today)
+    ends = [(d, why) for d, why in ((tl.hersteld_op, "hersteld"), (tl.uit_dienst_op, "uit dienst"),
+                                    (case.werknemer.datum_uit_dienst, "uit dienst"),
+                                    (tl.einde_wachttijd, "einde wachttijd")) if d is not None and d <= today]
+    return min(ends) if ends else None
+
+
+def agenda_ics(items: list[tuple[Case, Tijdlijn]], *, name: str = "Poortwachter-mijlpalen") -> str:
+    """An iCalendar feed of the open milestones (tasks not yet done) of the given timelines: all-day
+    events with stable UIDs, escaped and folded as RFC 5545 asks; no BSN."""
+    from dossier.timeline_format import timeline_ics
+
+    return timeline_ics(items, only_open=True, name=name)
+
+
+# --- the web application's data folder (lazily: the ``web`` extra is optional) --------------
+
+
+def default_data_dir() -> Path:
+    """The data folder of ``dossier serve`` when none is given (``$XDG_DATA_HOME/dossier``)."""
+    from dossier.web.config import default_data_dir as _default
+
+    return _default()
+
+
+def backup(archive: Path, *, data_dir: Path) -> BackupResult:
+    """Write the database (SQLite's online backup, consistent while the server writes) and the file
+    store of ``data_dir`` into one archive (``.tar.gz``).
+
+    Raises:
+        UsageError: ``data_dir`` holds no database, or ``archive`` lies inside ``data_dir``.
+        AssemblyError: the archive cannot be written.
+    """
+    from dossier.web.backup import backup as _backup
+
+    return _backup(Path(archive), Path(data_dir))
+
+
+def restore(archive: Path, *, data_dir: Path, force: bool = False) -> BackupResult:
+    """Put a backup made by :func:`backup` into ``data_dir``.
+
+    Raises:
+        UsageError: ``data_dir`` is not empty and ``force`` is False; the archive is not a backup, or
+            names a path outside the data folder.
+    """
+    from dossier.web.backup import restore as _restore
+
+    return _restore(Path(archive), Path(data_dir), force=force)
+
+
+@dataclass(frozen=True)
+class BackupResult:
+    """What a backup or restore held: the archive, the data folder, cases, versions and files."""
+
+    archive: Path
+    data_dir: Path
+    casussen: int
+    versies: int
+    bestanden: int
+
+
 # --- documents and the dossier -------------------------------------------------------------
 
 
@@ -705,6 +795,7 @@ def document_kind_names() -> tuple[str, ...]:
 
 __all__ = [  # what is defined here, then what loads on first use
     "AssemblyError",
+    "BackupResult",
     "BatchFailures",
     "CaseDataError",
     "CheckReport",
@@ -722,7 +813,11 @@ __all__ = [  # what is defined here, then what loads on first use
     "TemplateCheck",
     "TemplateRenderError",
     "UsageError",
+    "agenda_ics",
+    "backup",
     "build",
+    "case_data",
+    "case_end",
     "case_overview",
     "case_schema",
     "case_timeline",
@@ -730,6 +825,7 @@ __all__ = [  # what is defined here, then what loads on first use
     "check_json",
     "check_templates",
     "configure_logging",
+    "default_data_dir",
     "default_settings",
     "document_kind_names",
     "export_templates",
@@ -748,7 +844,9 @@ __all__ = [  # what is defined here, then what loads on first use
     "signing_problems",
     "preflight_attachment",
     "render_documents",
+    "restore",
     "scrub",
+    "stored_case",
     "timelines",
     "today_default",
     "validate_case_data",

@@ -428,6 +428,45 @@ def serve(data_dir: Path | None, host: str, port: int, token: str | None, gebrui
     run_server(config, host=host, port=port)
 
 
+_data_option = click.option(
+    "--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="Gegevensmap van de webapplicatie (standaard: $XDG_DATA_HOME/dossier, ~/.local/share/dossier).")
+
+
+@main.command()
+@click.argument("archive", metavar="BESTAND", type=click.Path(dir_okay=False, path_type=Path))
+@_data_option
+@_verbosity_options
+@handle_errors
+def backup(archive: Path, data_dir: Path | None) -> None:
+    """Maak een reservekopie van de webapplicatie: de database en de opgeslagen bestanden in één archief.
+
+    Kan terwijl de server draait (SQLite online backup). Het archief bevat persoonsgegevens:
+    bewaar het even zorgvuldig als de gegevensmap zelf.
+    """
+    result = api.backup(archive, data_dir=data_dir or api.default_data_dir())
+    click.echo(f"Reservekopie gemaakt: {result.casussen} casus(sen), {result.versies} versie(s), "
+               f"{result.bestanden} bestand(en).", err=True)
+    click.echo(str(result.archive))
+
+
+@main.command()
+@click.argument("archive", metavar="BESTAND", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_data_option
+@click.option("--force", is_flag=True, help="Ook in een niet-lege gegevensmap: de huidige inhoud wordt eerst "
+                                            "opzij gezet (naast de map, niets wordt gewist).")
+@_verbosity_options
+@handle_errors
+def restore(archive: Path, data_dir: Path | None, force: bool) -> None:
+    """Zet een reservekopie van 'dossier backup' terug in een (lege) gegevensmap.
+
+    Stop de server eerst; start hem daarna opnieuw met dezelfde --data.
+    """
+    result = api.restore(archive, data_dir=data_dir or api.default_data_dir(), force=force)
+    click.echo(f"Teruggezet in {result.data_dir}: {result.casussen} casus(sen), {result.versies} versie(s), "
+               f"{result.bestanden} bestand(en).", err=True)
+
+
 class _ProgressLine:
     """One self-overwriting progress line on stderr (only on a terminal)."""
 

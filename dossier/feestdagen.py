@@ -2,7 +2,8 @@
 
 UWV's deadline for the 42nd-week report is "uiterlijk de eerste werkdag na de 42e ziekteweek"; the
 project reads "werkdag" as a day that is not a Saturday, a Sunday or an algemeen erkende feestdag of
-the Algemene termijnenwet (Atw, BWBR0002448) art. 3 lid 1. The decisions and sources are in
+the Algemene termijnenwet (Atw, BWBR0002448) art. 3 lid 1, or Goede Vrijdag, which art. 3 lid 2
+equates with them. The decisions and sources are in
 ``docs/regels.md``; the days are listed in :data:`VASTE_FEESTDAGEN` and :data:`PAASFEESTDAGEN`.
 """
 
@@ -16,8 +17,7 @@ from dateutil.easter import EASTER_WESTERN, easter
 #: Where the list comes from: the text of art. 1 and 3 Atw (wetten.overheid.nl/BWBR0002448, quoted on
 #: juridischwoordenboek.nl and staatsrechtpraktijk.nl); 5 mei was added in 1981 (nl.wikipedia.org,
 #: Algemene termijnenwet). See docs/regels.md.
-BRON = ("Algemene termijnenwet art. 3 lid 1 (BWBR0002448); Goede Vrijdag (art. 3 lid 2) niet meegeteld "
-        "(beslissing issue 13)")
+BRON = "Algemene termijnenwet art. 3 lid 1 en lid 2 (Goede Vrijdag) (BWBR0002448)"
 
 #: Holidays on a fixed date (month, day), Atw art. 3 lid 1. De vijfde mei counts every year: the
 #: article names "de vijfde mei" without the five-yearly rule that some cao's use for a day off.
@@ -28,9 +28,10 @@ VASTE_FEESTDAGEN: dict[str, tuple[int, int]] = {
     "Tweede Kerstdag": (12, 26),
 }
 
-#: Holidays at a distance in days from Easter Sunday (Atw art. 3 lid 1). Goede Vrijdag (Easter − 2) is
-#: left out by the project's decision, although Atw art. 3 lid 2 equates it: see docs/regels.md.
+#: Holidays at a distance in days from Easter Sunday (Atw art. 3 lid 1), and Goede Vrijdag, which
+#: art. 3 lid 2 equates with them (issue 13 said otherwise; the law wins: see docs/regels.md).
 PAASFEESTDAGEN: dict[str, int] = {
+    "Goede Vrijdag": -2,
     "Tweede Paasdag": 1,
     "Hemelvaartsdag": 39,
     "Tweede Pinksterdag": 50,
@@ -54,7 +55,7 @@ def koningsdag(year: int) -> date:
 
 @functools.lru_cache(maxsize=512)
 def feestdagen(year: int) -> dict[date, str]:
-    """The Atw holidays of ``year`` (Goede Vrijdag not included), date → Dutch name."""
+    """The Atw holidays of ``year`` (Goede Vrijdag included), date → Dutch name."""
     out = {date(year, month, day): name for name, (month, day) in VASTE_FEESTDAGEN.items()}
     pasen = easter(year, EASTER_WESTERN)
     out.update({pasen + timedelta(days=offset): name for name, offset in PAASFEESTDAGEN.items()})

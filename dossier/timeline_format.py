@@ -111,13 +111,22 @@ def _ics_fold(line: str) -> list[str]:
     return [out[0], *(" " + part for part in out[1:])]
 
 
-def timeline_ics(items: list[tuple[Case, Tijdlijn]]) -> str:
-    """An iCalendar file with one all-day event per milestone (importable in Outlook)."""
+def is_open_task(m: Mijlpaal) -> bool:
+    """A milestone that still asks for something: a task, not done, open or past its date."""
+    return not m.informatief and m.gedaan_op is None and m.status in (Status.open, Status.verlopen)
+
+
+def timeline_ics(items: list[tuple[Case, Tijdlijn]], *, only_open: bool = False,
+                 name: str = "Poortwachter-mijlpalen") -> str:
+    """An iCalendar file with one all-day event per milestone (importable in Outlook); ``only_open``
+    keeps the milestones that still ask for something (a subscribed agenda feed)."""
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//dossier//Poortwachter tijdlijn//NL",
-             "CALSCALE:GREGORIAN", "METHOD:PUBLISH", "X-WR-CALNAME:Poortwachter-mijlpalen"]
+             "CALSCALE:GREGORIAN", "METHOD:PUBLISH", f"X-WR-CALNAME:{_ics_escape(name)}"]
     for case, tl in items:
         stamp = tl.today.strftime("%Y%m%dT000000Z")
         for m in tl.mijlpalen:
+            if only_open and not is_open_task(m):
+                continue
             start = m.vanaf or m.uiterlijk
             end = m.uiterlijk + timedelta(days=1)
             uid = f"{case.dossiernummer}-{m.code}-{m.volgnummer or 0}@dossier".replace(" ", "_")

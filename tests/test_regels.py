@@ -53,10 +53,11 @@ def _d(year: int, mmdd: str) -> date:
 
 @pytest.mark.parametrize("year", sorted(HOLIDAYS))
 def test_every_holiday_of_2024_to_2030(year: int) -> None:
-    assert sorted(feestdagen(year)) == [_d(year, md) for md in HOLIDAYS[year]]
-    # Goede Vrijdag is no holiday here (project decision, docs/regels.md): a Friday is a working day
+    assert sorted(feestdagen(year)) == sorted([_d(year, md) for md in HOLIDAYS[year]]
+                                              + [_d(year, GOEDE_VRIJDAG[year])])
+    # Goede Vrijdag is no holiday of art. 3 lid 1, but lid 2 equates it: no working day either
     good_friday = _d(year, GOEDE_VRIJDAG[year])
-    assert good_friday.weekday() == 4 and is_werkdag(good_friday)
+    assert good_friday.weekday() == 4 and not is_werkdag(good_friday)
 
 
 def test_working_days() -> None:
@@ -80,7 +81,7 @@ def test_working_days() -> None:
     (date(2027, 1, 1), date(2027, 1, 4)),  # Nieuwjaarsdag (Fri), weekend
     (date(2026, 5, 5), date(2026, 5, 6)),  # 5 mei (Tue)
     (date(2027, 5, 5), date(2027, 5, 7)),  # 5 mei 2027 (Wed), then Hemelvaartsdag 6 mei
-    (date(2026, 4, 3), date(2026, 4, 3)),  # Goede Vrijdag: not moved (decision)
+    (date(2026, 4, 3), date(2026, 4, 7)),  # Goede Vrijdag (Atw art. 3 lid 2), weekend, Tweede Paasdag
     (date(2026, 10, 26), date(2026, 10, 26)),  # an ordinary Monday
 ])
 def test_the_uwv_report_moves_to_the_next_working_day(make_case, sick_day_294: date, due: date) -> None:

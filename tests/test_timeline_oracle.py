@@ -53,13 +53,13 @@ def easter(year: int) -> date:
 
 
 def holidays(year: int) -> set[date]:
-    """Algemene termijnenwet art. 3 lid 1 (not Goede Vrijdag, by the project's decision)."""
+    """Algemene termijnenwet art. 3 lid 1, and Goede Vrijdag by lid 2."""
     e = easter(year)
     if year >= 2014:
         king = date(year, 4, 27) if date(year, 4, 27).weekday() != 6 else date(year, 4, 26)
     else:
         king = date(year, 4, 30) if date(year, 4, 30).weekday() != 6 else date(year, 4, 29)
-    return {date(year, 1, 1), e + DAY, king, date(year, 5, 5), e + 39 * DAY, e + 50 * DAY,
+    return {date(year, 1, 1), e - 2 * DAY, e + DAY, king, date(year, 5, 5), e + 39 * DAY, e + 50 * DAY,
             date(year, 12, 25), date(year, 12, 26)}
 
 

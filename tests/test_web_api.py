@@ -127,18 +127,13 @@ def test_the_timeline_is_exactly_the_cli_json(web_server, samples_dir: Path) -> 
     assert api.get(f"/api/v1/cases/{nr}/timeline", params={"today": "31-02-2026"}).status_code == 422
 
 
-def _migrations_head() -> str:
-    """The newest revision of the migrations folder (the one a started server has run)."""
-    from alembic.config import Config
+def _migration_head() -> str:
+    """The newest revision of the migrations shipped (the server migrates to it on start)."""
     from alembic.script import ScriptDirectory
 
     from dossier.web.storage import MIGRATIONS
 
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    head = ScriptDirectory.from_config(cfg).get_current_head()
-    assert head is not None
-    return head
+    return ScriptDirectory(str(MIGRATIONS)).get_current_head()
 
 
 def test_the_database_is_sqlite_in_wal_with_append_only_versions(web_server, case_data: dict[str, Any]) -> None:
@@ -153,7 +148,7 @@ def test_the_database_is_sqlite_in_wal_with_append_only_versions(web_server, cas
         rows = db.execute("SELECT v.versie, v.sha256, v.saved_by, c.versie, c.current_version_id = v.id "
                           "FROM case_version v JOIN \"case\" c ON c.id = v.case_id "
                           "WHERE c.dossiernummer = 'DB-1' ORDER BY v.versie").fetchall()
-        assert db.execute("SELECT version_num FROM alembic_version").fetchone()[0] == _migrations_head()
+        assert db.execute("SELECT version_num FROM alembic_version").fetchone()[0] == _migration_head()
     finally:
         db.close()
     assert [r[0] for r in rows] == [1, 2] and rows[0][1] != rows[1][1]

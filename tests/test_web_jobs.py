@@ -555,6 +555,19 @@ def test_an_imported_case_file_brings_its_attachments_into_the_store(tmp_path: P
         index = json.loads(jobs.result_file(info.id, "dossier.index.json").read_text())
         titles = {d["title"] for d in index["delen"] if d["bron"] == "bijlage"}
         assert titles == {b["titel"] for b in data["bijlagen"]}
+
+        # Erasing the case for good (bewaartermijn) removes its builds, its files and its rows too.
+        from dossier.web import create_app
+        from dossier.web.beheer_store import erase
+
+        create_app(config)  # registers the erase hook of the jobs
+        built = jobs.root / info.id
+        assert built.is_dir()
+        erase(store, "VZ-2025-0142", data_dir=config.data_dir)
+        assert not built.exists() and _store_files(config.data_dir) == set()
+        with sqlite3.connect(config.db_path) as db:
+            assert db.execute("SELECT count(*) FROM upload").fetchone()[0] == 0
+            assert db.execute("SELECT count(*) FROM job").fetchone()[0] == 0
     finally:
         jobs.close()
         store.close()

@@ -58,6 +58,8 @@ def create_app(config: WebConfig) -> FastAPI:
         _app.state.jobs.recover()  # jobs a restart interrupted: bezig → fout, wachtend → queued again
         yield
         stop.set()
+        if hasattr(_app.state, "beheer_stop"):  # the beheer warm-up (dossier.web.beheer)
+            _app.state.beheer_stop.set()
         worker.join(5)
         _app.state.jobs.close()
         store.close()
@@ -104,8 +106,10 @@ def create_app(config: WebConfig) -> FastAPI:
 
     app.include_router(api_router)
     app.include_router(page_router)
+    from dossier.web import beheer  # import/export, AVG, agenda feed, template sets
     from dossier.web.job_routes import install as install_jobs
 
+    beheer.install(app)
     install_jobs(app, store)  # uploads, background jobs and their results
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     return app

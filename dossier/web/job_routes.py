@@ -48,12 +48,30 @@ page_router = APIRouter(include_in_schema=False)
 
 def install(app: FastAPI, store: Store) -> Jobs:
     """Register the routes and the job service (``app.state.jobs``); the lifespan calls ``recover``/``close``."""
+    from dossier.web.beheer_store import ERASE_HOOKS
+
     jobs = Jobs(store, app.state.config.data_dir)
     app.state.jobs = jobs
+    if erase_outputs not in ERASE_HOOKS:  # erasing a case for good (bewaartermijn) removes its builds too
+        ERASE_HOOKS.append(erase_outputs)
     app.add_exception_handler(WrongFileType, _wrong_type)
     app.include_router(api_router)
     app.include_router(page_router)
     return jobs
+
+
+def erase_outputs(store: Store, data_dir: Any, case_id: int) -> None:
+    """What the jobs of a case left outside the database (its built dossiers and PDFs), for good."""
+    import shutil
+
+    import sqlalchemy as sa
+
+    from dossier.web.jobs import FOLDER, job_table
+
+    with store._read.connect() as conn:
+        ids = conn.execute(sa.select(job_table.c.id).where(job_table.c.case_id == case_id)).scalars().all()
+    for job_id in ids:
+        shutil.rmtree(data_dir / FOLDER / job_id, ignore_errors=True)
 
 
 async def _wrong_type(request: Request, e: Exception) -> Response:
