@@ -732,6 +732,13 @@ def preflight_attachment(path: Path, *, titel: str, soort: str = "overig", wacht
                                      work=Path(tmp), settings=settings)
 
 
+def warm_up() -> None:
+    """Import now what a build needs (rendering, PDF assembly, the UWV set): for a long-running worker,
+    so that its first job does not pay for the imports."""
+    for module in ("dossier.pipeline", "dossier.render", "dossier.pdf", "dossier.uwv", "dossier.batch"):
+        importlib.import_module(module)
+
+
 # --- templates and schema ------------------------------------------------------------------
 
 
@@ -850,6 +857,7 @@ __all__ = [  # what is defined here, then what loads on first use
     "timelines",
     "today_default",
     "validate_case_data",
+    "warm_up",
     "write_output",
     *_LAZY,
 ]

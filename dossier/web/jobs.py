@@ -109,7 +109,8 @@ def _worker_init(settings: api.Settings, factory: Callable[[api.Settings], Any] 
     from multiprocessing.util import Finalize
 
     _converter = (factory or api.make_converter)(settings)
-    _converter.start()
+    _converter.start()  # LibreOffice starts in the background while the engine is imported
+    api.warm_up()
     # Pool workers leave through os._exit: multiprocessing's finalizers still run, atexit does not.
     Finalize(None, _converter.close, exitpriority=10)
 
