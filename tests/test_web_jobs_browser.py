@@ -69,6 +69,8 @@ def test_upload_attachments_then_build_and_download_the_dossier(web_server, samp
 
             # Build: progress by polling, then the links to preview and download.
             page.get_by_role("button", name="Bouw dossier").click()
+            expect(page.locator("#bouw-taak .taak")).to_be_visible()
+            page.reload()  # the job lives in the database: after a reload the page polls it again
             download_link = page.get_by_role("link", name="Download het dossier (PDF)")
             expect(download_link).to_be_visible(timeout=240_000)
             preview = page.get_by_role("link", name="Bekijk het dossier in de browser")
