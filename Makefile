@@ -86,8 +86,7 @@ serve: venv
 readme-images: demo
 	mkdir -p docs/img
 	pdftoppm -png -r 50 -f 1 -l 2 $(OUT)/VZ-2025-0142.pdf docs/img/dossier
-	pdftoppm -png -r 50 -f 6 -l 6 $(OUT)/VZ-2025-0142.pdf docs/img/dossier
-	pdftoppm -png -r 50 -f 14 -l 14 $(OUT)/VZ-2025-0142.pdf docs/img/dossier
+	pdftoppm -png -r 50 -f 10 -l 10 $(OUT)/VZ-2025-0142.pdf docs/img/dossier
 
 test: venv
 	$(BIN)/ruff check dossier tests scripts bench

@@ -512,12 +512,12 @@ def raw_soffice(files: list[Path], work: Path, label: str, cases: int, interval:
 
 
 def run_batch(cases: CaseSet, work: Path, soort: str, jobs: int, today: date, interval: float,
-              documents: int | None = None) -> Timed:
-    """``dossier batch`` as a subprocess (wall time, RSS of its process tree)."""
-    out = work / f"batch-{soort}-j{jobs}-n{cases.count}"
+              documents: int | None = None, *, join: bool = False) -> Timed:
+    """``dossier batch`` as a subprocess (wall time, RSS of its process tree); ``join``: --samenvoegen."""
+    out = work / f"batch-{soort}-j{jobs}-n{cases.count}{'-samen' if join else ''}"
     shutil.rmtree(out, ignore_errors=True)
     argv = [str(DOSSIER_BIN), "batch", str(cases.path), "--out", str(out), "--soort", soort,
-            "--jobs", str(jobs), "--today", today.isoformat()]
+            "--jobs", str(jobs), "--today", today.isoformat(), *(["--samenvoegen"] if join else [])]
     logfile = work / f"{out.name}.log"
     with logfile.open("wb") as lf:
         cpu0 = _cpu_children()
@@ -544,7 +544,8 @@ def run_batch(cases: CaseSet, work: Path, soort: str, jobs: int, today: date, in
         if documents is not None and count != documents:
             raise SystemExit(f"batch {soort} --jobs {jobs}: {count} documents, expected {documents}")
     shutil.rmtree(out, ignore_errors=True)
-    return Timed(f"dossier batch --soort {soort} --jobs {jobs}", wall, count, cases.count, sampler.peaks, jobs,
+    label = f"dossier batch --soort {soort} --jobs {jobs}" + (" --samenvoegen" if join else "")
+    return Timed(label, wall, count, cases.count, sampler.peaks, jobs,
                  note=f"batch itself: {report['seconden']:.1f} s", cpu=cpu, foreign=load.foreign)
 
 
@@ -756,7 +757,15 @@ def report_markdown(r: Results) -> str:
         row(r.raw_full, None).replace("| raw", "| (a)(ii) raw", 1),
         row(bd1, r.raw_full).replace("| dossier", "| (c) dossier", 1),
         row(bd2, r.raw_full).replace("| dossier", "| (c) dossier", 1),
+        *([row(b[("inspanningsrapportage samen", 1)], r.raw_insp).replace("| dossier", "| (b') dossier", 1)]
+          if ("inspanningsrapportage samen", 1) in b else []),
+        *([row(b[("dossier samen", 1)], r.raw_full).replace("| dossier", "| (c') dossier", 1)]
+          if ("dossier samen", 1) in b else []),
         "",
+        *(["(b')/(c') `--samenvoegen`: the DOCX files of a case that share a template set are joined in "
+           "groups of at most 6, converted in one LibreOffice load and split back per document "
+           "(`dossier/convert/join.py`). Targets (issue 15): (c') ≤ 0.65 ×, (b') ≤ 0.80 × the raw one-call "
+           "time.", ""] if ("dossier samen", 1) in b else []),
         f"(a)(i): {r.raw_insp.note}. (a)(ii): {r.raw_full.note}. The `soffice` launcher (oosplash) "
         "forwards at most 253 arguments to soffice.bin and silently drops the rest with exit code 0, so one "
         f"call converts at most 247 files; the benchmark therefore runs one call per ≤ {RAW_CHUNK} files (same "
@@ -984,6 +993,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--flat-factor", type=int, default=5, help="flatness run at this many × N cases")
     parser.add_argument("--no-flat", action="store_true", help="skip the flatness runs")
+    parser.add_argument("--no-join", action="store_true", help="skip the --samenvoegen (joined conversion) runs")
     parser.add_argument("--flat-jobs", type=lambda v: [int(x) for x in v.split(",")], default=[1, 2],
                         help="--jobs values of the flatness runs (default 1,2)")
     parser.add_argument("--profile-cases", type=int, default=20, help="cases in the in-process stage profile")
@@ -1037,6 +1047,13 @@ def _measure(args: argparse.Namespace, n: int, large: int | None, results_path: 
                                                                           args.interval, d))
             batch[(soort, jobs)] = t
             log(f"{t.label}: {t.wall:.1f} s, {_ms(t.per_doc)} per document, {t.cores:.2f} CPUs busy")
+    for soort, docs in (("inspanningsrapportage", insp.count), ("dossier", full.count)):
+        if args.no_join:
+            break
+        t = measured(quiet, lambda s=soort, d=docs: run_batch(sets[n], out, s, 1, args.today, args.interval, d,
+                                                              join=True))
+        batch[(soort + " samen", 1)] = t
+        log(f"{t.label}: {t.wall:.1f} s, {_ms(t.per_doc)} per document, {t.cores:.2f} CPUs busy")
     flat: dict[int, Timed] = {}
     for jobs in (args.flat_jobs if large else []):
         flat[jobs] = measured(quiet, lambda j=jobs: run_batch(sets[large], out, "inspanningsrapportage", j,

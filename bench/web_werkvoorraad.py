@@ -41,6 +41,11 @@ def _cases(n: int) -> list[dict]:
         c["werknemer"].pop("bsn", None)
         first = TODAY - timedelta(days=rnd.randint(10, 700))
         c["ziekteperiodes"] = [{"eerste_ziektedag": first.isoformat()}]
+        # Spread over casemanagers and werkgevers (the filters), one in ten recovered (the archive).
+        c["casemanager"]["naam"] = f"Casemanager {i % 5}"
+        c["werkgever"]["naam"] = f"Werkgever {i % 20:02d} B.V."
+        if i % 10 == 9:
+            c["ziekteperiodes"][0]["hersteldatum"] = (first + timedelta(days=5)).isoformat()
         out.append(c)
     return out
 
@@ -49,13 +54,13 @@ def _p(values: list[float], q: float) -> float:
     return sorted(values)[min(len(values) - 1, round(q * (len(values) - 1)))] * 1000
 
 
-def _time(client: httpx.Client, url: str, n: int = 50) -> list[float]:
+def _time(client: httpx.Client, url: str, n: int = 50, headers: dict[str, str] | None = None) -> list[float]:
     for _ in range(5):
-        client.get(url).raise_for_status()
+        client.get(url, headers=headers).raise_for_status()
     times = []
     for _ in range(n):
         t = time.perf_counter()
-        client.get(url).raise_for_status()
+        client.get(url, headers=headers).raise_for_status()
         times.append(time.perf_counter() - t)
     return times
 
@@ -123,8 +128,15 @@ def main() -> None:
             f"GET /api/v1/cases?per_pagina=50 ({n} cases)": _time(api, "/api/v1/cases?per_pagina=50"),
             f"GET /api/v1/cases?zoek=werknemer 0123 ({n} cases)": _time(api, "/api/v1/cases?zoek=werknemer%200123"),
             f"GET / werkvoorraad page, 25 rows ({n} cases)": _time(web, "/"),
+            f"GET / filtered: casemanager and werkgever ({n} cases)":
+                _time(web, "/?casemanager=Casemanager+3&werkgever=Werkgever+08+B.V."),
+            f"GET / with the archive, sorted by werknemer ({n} cases)": _time(web, "/?archief=1&sorteer=werknemer"),
+            f"GET / htmx list only, status hersteld, page 3 ({n} cases)":
+                _time(web, "/?status=hersteld&pagina=3", headers={"HX-Request": "true"}),
             "GET /casussen/B-00042 case page with timeline": _time(web, "/casussen/B-00042"),
             "GET /api/v1/cases/B-00042/timeline": _time(api, "/api/v1/cases/B-00042/timeline"),
+            "GET /casussen/B-00042/formulier/evaluaties generated form":
+                _time(web, "/casussen/B-00042/formulier/evaluaties"),
         }
         from concurrent.futures import ThreadPoolExecutor
 

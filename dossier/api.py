@@ -81,6 +81,7 @@ _LAZY: dict[str, str] = {
     "TemplateInfo": "dossier.render.templates", "Tijdlijn": "dossier.timeline",
     "stop_on_signals": "dossier.signals",
     "Converter": "dossier.convert", "make_converter": "dossier.convert",
+    "Case": "dossier.model",  # the case model itself: front ends build their forms from it
 }
 
 
@@ -510,7 +511,9 @@ class CaseOverview:
 
     ``volgende_mijlpaal`` is the first open milestone that is a task (code and due date), None when
     nothing is open, ``volgende_omschrijving`` its Dutch label; ``niveau`` is the highest level among
-    the open findings (None: no findings).
+    the open findings (None: no findings). ``status`` is one of :data:`CASE_STATUSES`: ``hersteld`` (the
+    employee recovered), ``beeindigd`` (left employment while sick, or the waiting time is over) or
+    ``open``; a list of cases archives the first two.
     """
 
     dossiernummer: str
@@ -522,6 +525,21 @@ class CaseOverview:
     niveau: str | None
     peildatum: date
     volgende_omschrijving: str | None = None
+    casemanager: str | None = None
+    status: str = "open"
+
+
+#: The states of a case on a reference date (:func:`case_overview`), the open one first.
+CASE_STATUSES = ("open", "hersteld", "beeindigd")
+
+
+def _case_status(tl: Tijdlijn, today: date) -> str:
+    if tl.hersteld_op is not None and tl.hersteld_op <= today:
+        return "hersteld"
+    if (tl.uit_dienst_op is not None and tl.uit_dienst_op <= today) or (
+            tl.einde_wachttijd is not None and tl.einde_wachttijd < today):
+        return "beeindigd"
+    return "open"
 
 
 def case_overview(case: Case, *, settings: Settings, today: date) -> CaseOverview:
@@ -540,7 +558,9 @@ def case_overview(case: Case, *, settings: Settings, today: date) -> CaseOvervie
         eerste_ziektedag=tl.eerste_ziektedag, ziekteweek=tl.huidige_ziekteweek,
         volgende_mijlpaal=(nxt.code, nxt.uiterlijk) if nxt is not None else None,
         niveau=NIVEAUS[min(ranks)] if ranks else None, peildatum=today,
-        volgende_omschrijving=nxt.label if nxt is not None else None)
+        volgende_omschrijving=nxt.label if nxt is not None else None,
+        casemanager=case.casemanager.naam if case.casemanager is not None else None,
+        status=_case_status(tl, today))
 
 
 def stored_case(data: Any, *, today: date | None = None) -> Case | None:
@@ -805,6 +825,7 @@ __all__ = [  # what is defined here, then what loads on first use
     "BackupResult",
     "BatchFailures",
     "CaseDataError",
+    "CASE_STATUSES",
     "CheckReport",
     "CaseOverview",
     "CheckRun",

@@ -73,6 +73,10 @@ pdfa_option = click.option("--pdfa", is_flag=True, default=None,
 bijlagen_map_option = click.option(
     "--bijlagen-map", "bijlagen_map", type=click.Path(file_okay=False, path_type=Path), default=None,
     help="Map waarin bijlagen ook mogen staan (naast de map van het casusbestand); daarbuiten wordt niets gelezen.")
+samenvoegen_option = click.option(
+    "--samenvoegen/--apart", "samenvoegen", default=None,
+    help="Zet de Word-documenten van een casus in één keer om met LibreOffice en knip de PDF weer "
+         "op (sneller; experimenteel, standaard uit: --apart).")
 ocr_option = click.option("--ocr", is_flag=True, default=None,
                           help="Maak gescande bijlagen doorzoekbaar met OCR (ocrmypdf, Nederlands).")
 
@@ -244,17 +248,19 @@ def _print_warnings(issues: list[Issue]) -> None:
 @dossier_option
 @today_option
 @bijlagen_map_option
+@samenvoegen_option
 @_verbosity_options
 @handle_errors
 def render(soort: str, case: Path, output: Path | None, as_pdf: bool, templates_dir: Path | None,
-           dossier_nr: str | None, today: date | None, bijlagen_map: Path | None) -> None:
+           dossier_nr: str | None, today: date | None, bijlagen_map: Path | None,
+           samenvoegen: bool | None) -> None:
     """Vul een Word-sjabloon met de gegevens van een casus.
 
     SOORT is de naam van het sjabloon zonder .docx (bijv. plan_van_aanpak, inspanningsrapportage)
     of 'alle'. Inspanningsrapportages worden per periode gemaakt. Ontbreken gegevens, dan bevat het
     document invulruimte; 'dossier check' zegt wat er ontbreekt.
     """
-    settings = _settings(templates_dir=templates_dir, bijlagen_map=bijlagen_map)
+    settings = _settings(templates_dir=templates_dir, bijlagen_map=bijlagen_map, samenvoegen=samenvoegen)
     files = api.render_documents(soort, case, output=output, pdf=as_pdf, dossier=dossier_nr, settings=settings,
                        today=_today(today))
     for f in files:
@@ -319,19 +325,21 @@ def templates_check(directory: Path) -> None:
 @pdfa_option
 @ocr_option
 @bijlagen_map_option
+@samenvoegen_option
 @_verbosity_options
 @handle_errors
 def build(case: Path, output: Path | None, uwv_dir: Path | None, templates_dir: Path | None,
           dossier_nr: str | None, today: date | None, strict: bool | None, strict_alle: bool | None,
           wia_week: int | None, keep_work: bool | None, pdfa: bool | None, ocr: bool | None,
-          bijlagen_map: Path | None) -> None:
+          bijlagen_map: Path | None, samenvoegen: bool | None) -> None:
     """Bouw het complete, geïndexeerde PDF-re-integratiedossier van een casus.
 
     Voorblad, inhoudsopgave met paginanummers en links, alle documenten en bijlagen in de volgorde
     van UWV, bladwijzers en op elke pagina het dossiernummer en 'pagina X van Y'.
     """
     settings = _settings(templates_dir=templates_dir, strict=strict, strict_alle=strict_alle, keep_work=keep_work,
-                         wia_aanvraag_week=wia_week, pdfa=pdfa, ocr=ocr, bijlagen_map=bijlagen_map)
+                         wia_aanvraag_week=wia_week, pdfa=pdfa, ocr=ocr, bijlagen_map=bijlagen_map,
+                         samenvoegen=samenvoegen)
     result = api.build(case, output=output, uwv_dir=uwv_dir, dossier=dossier_nr, settings=settings,
                        today=_today(today))
     _print_warnings(result.warnings)
@@ -356,18 +364,19 @@ def build(case: Path, output: Path | None, uwv_dir: Path | None, templates_dir: 
 @pdfa_option
 @ocr_option
 @bijlagen_map_option
+@samenvoegen_option
 @_verbosity_options
 @handle_errors
 def batch(inputs: tuple[Path, ...], out_dir: Path, soort: str, jobs: int | None, skip_existing: bool,
           templates_dir: Path | None, today: date | None, wia_week: int | None, pdfa: bool | None,
-          ocr: bool | None, bijlagen_map: Path | None) -> None:
+          ocr: bool | None, bijlagen_map: Path | None, samenvoegen: bool | None) -> None:
     """Verwerk veel casussen tegelijk (CSV, Excel, JSON-lijst of een map met casusbestanden).
 
     Eén mislukte casus stopt de rest niet. Schrijft batch-rapport.json en batch-rapport.csv in de
     uitvoermap. Exitcode 0 als alles lukte, 7 als een of meer casussen mislukten.
     """
     settings = _settings(templates_dir=templates_dir, wia_aanvraag_week=wia_week, pdfa=pdfa, ocr=ocr,
-                         bijlagen_map=bijlagen_map)
+                         bijlagen_map=bijlagen_map, samenvoegen=samenvoegen)
     state = click.get_current_context().ensure_object(State)
     show = state.verbosity >= 0 and sys.stderr.isatty()
     bar = _ProgressLine() if show else None

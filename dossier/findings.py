@@ -189,9 +189,13 @@ def timeline_findings(case: Case, tl: Tijdlijn) -> list[Finding]:
         if m.te_vroeg_op is not None and m.status in (Status.open, Status.verlopen):
             out.append(_too_early(m, case, tl))
             continue
-        if m.status not in (Status.verlopen, Status.te_laat):
+        # An evaluation due after the RIV was handed in stays "open" on the timeline; overdue, it is
+        # still worth a reminder (an aandachtspunt, see _after_riv below).
+        overdue = m.status is Status.verlopen or (m.status is Status.open and m.gedaan_op is None
+                                                  and tl.today > m.uiterlijk and _after_riv(m, case, tl))
+        if not overdue and m.status is not Status.te_laat:
             continue
-        if m.status is Status.verlopen:
+        if overdue:
             days = (tl.today - m.uiterlijk).days
             week = f" (ziekteweek {m.ziekteweek})" if m.ziekteweek else ""
             what = (f"{m.label}: uiterlijk {datum(m.uiterlijk)}{week}, niet gedaan; "
@@ -277,6 +281,8 @@ def element_findings(case: Case, tl: Tijdlijn, *, settings: Settings) -> list[Fi
 ONDERTEKEN_TERMIJN_DAGEN = 14
 #: Kinds the re-integratiebedrijf signs too (track-2 plan and reports).
 DERDE_TEKENT = ("trajectplan_tweede_spoor", "inspanningsrapportage")
+#: Kinds signed by the employee alone (the oordeel werknemer is their own judgement, issue 12 item 4).
+ALLEEN_WERKNEMER_TEKENT = ("oordeel_werknemer",)
 
 
 def planned_documents(case: Case, tl: Tijdlijn, *, settings: Settings) -> list[DocumentJob]:
@@ -303,7 +309,10 @@ def unsigned_by(job: DocumentJob) -> list[str]:
     o = job.ondertekening
     if o is not None and o.scan:
         return []
-    parties = ["werkgever", "werknemer"] + (["reintegratiebedrijf"] if job.soort in DERDE_TEKENT else [])
+    if job.soort in ALLEEN_WERKNEMER_TEKENT:
+        parties = ["werknemer"]  # the employee's own judgement: the template has only their block
+    else:
+        parties = ["werkgever", "werknemer"] + (["reintegratiebedrijf"] if job.soort in DERDE_TEKENT else [])
     return [p for p in parties if o is None or getattr(o, p) is None]
 
 

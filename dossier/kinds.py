@@ -171,8 +171,9 @@ def _datum(part: Any) -> date | None:
     return part.datum
 
 
-def _start(part: Any) -> date | None:
-    return part.start
+def _trajectplan(part: Any) -> date | None:
+    """The trajectplan has its own date, after the intake; older cases give only the start."""
+    return part.trajectplan_datum or part.start
 
 
 # --- the registry --------------------------------------------------------------------------
@@ -202,7 +203,7 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("arbeidsdeskundig_rapport", "Arbeidsdeskundig rapport", "Arbeidsdeskundig rapport",
          f"{_ATTACHMENT} (arbeidsdeskundig rapport)"),
     Kind("trajectplan_tweede_spoor", "Trajectplan tweede spoor", "Tweede spoor",
-         f"{_ATTACHMENT} (tweede spoor)", plan=_single(lambda c: c.tweede_spoor, _start)),
+         f"{_ATTACHMENT} (tweede spoor)", plan=_single(lambda c: c.tweede_spoor, _trajectplan)),
     Kind("inspanningsrapportage", "Inspanningsrapportage tweede spoor", "Tweede spoor",
          f"{_ATTACHMENT} (tweede spoor)", plan=plan_inspanningsrapportages, numbered=True),
     Kind("tweede_spoor", "Tweede spoor", "Tweede spoor", f"{_ATTACHMENT} (tweede spoor)"),

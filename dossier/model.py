@@ -448,6 +448,8 @@ class TweedeSpoor(Model):
 
     start: OptDatum = None
     """Startdatum van het tweede spoor; aanwezig = gestart."""
+    trajectplan_datum: OptDatum = None
+    """Datum van het trajectplan (meestal kort na de intake); zonder: de startdatum."""
     bureau: OptTekst = None
     """Re-integratiebedrijf dat het traject uitvoert."""
     consulent: Betrokkene | None = None

@@ -35,6 +35,9 @@ class Settings:
         ocr: give scanned attachments a Dutch text layer with ocrmypdf (the ``ocr`` extra).
         bijlagen_map: a second folder attachments may be in, besides the case file's own folder
             (a web application's file store); nothing outside these two is ever read.
+        samenvoegen: convert a case's DOCX files of one template set in one LibreOffice load and
+            split the PDF back (faster; off by default, its pages can still differ: see
+            docs/samenvoegen.md). Documents that cannot be joined safely are converted apart.
     """
 
     locale: str = "nl_NL"
@@ -50,6 +53,7 @@ class Settings:
     pdfa: bool = False
     ocr: bool = False
     bijlagen_map: Path | None = None
+    samenvoegen: bool = False
 
     def blocks(self, issue: Issue) -> bool:
         """Whether ``issue`` makes a run fail under these settings (errors always do)."""

@@ -418,8 +418,12 @@ def _track(case: Case, group: list[Ziekteperiode]) -> _Track:
 class _Builder:
     """Collects milestones: drops those not due, moves deadlines off non-working days, sets status."""
 
-    def __init__(self, track: _Track, today: date) -> None:
+    def __init__(self, track: _Track, today: date, riv_ingediend: date | None = None) -> None:
         self.track, self.today = track, today
+        # The day the RIV went to UWV (WIA application or eindevaluatie, whichever came first): an
+        # evaluation due after it is still to be held, but it is no longer part of the RIV, so it is
+        # never shown as "verlopen" (docs/regels.md, "Na de WIA-aanvraag").
+        self.riv_ingediend = riv_ingediend
         self.out: list[Mijlpaal] = []
 
     def add(self, code: str, raw: date, done: date | None, *, until: date | None = None,
@@ -439,6 +443,9 @@ class _Builder:
         # An informational event (UWV's letter, the end of the waiting time) has no "done" of its own.
         status = (Status.gedaan if self.today >= due else Status.open) if rule.informatief \
             else status_of(due, done, self.today)
+        if status is Status.verlopen and code == "evaluatie" and self.riv_ingediend is not None \
+                and due > self.riv_ingediend:
+            status = Status.open
         cal = self.track.cal
         week = cal.ziekteweek(raw)
         if week is None:  # e.g. a vangnet report due after the recovery: the week the count reached
@@ -554,7 +561,9 @@ def compute_timeline(case: Case, *, today: date, wia_aanvraag_week: int = WIA_AA
     cal = track.cal
     extra_weeks = sum(v.weken for v in (case.loonsanctie, case.vrijwillige_verlenging) if v)
     einde = cal.date_of(_day("einde_wachttijd") + DAGEN_PER_WEEK * extra_weeks)
-    b = _Builder(track, today)
+    handed_in = [d for d in (track.in_case(_dated(case.wia_aanvraag)), track.in_case(_dated(case.eindevaluatie)))
+                 if d is not None]
+    b = _Builder(track, today, min(handed_in) if handed_in else None)
 
     pa = track.in_case(_dated(case.probleemanalyse))
     pva = track.in_case(_dated(case.plan_van_aanpak))

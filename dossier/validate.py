@@ -273,6 +273,9 @@ def check_rules(case: Case) -> list[tuple[Severity, str, str]]:
                     "een verlenging kan niet zolang de werknemer een Ziektewet-uitkering krijgt (vangnet "
                     f"{last.vangnet.replace('_', ' ')}); controleer of de uitkering is gestopt"))
     out.extend(_check_hours(case))
+    ts = case.tweede_spoor
+    if ts is not None and ts.trajectplan_datum is not None and ts.start is not None and ts.trajectplan_datum < ts.start:
+        out.append((warn, "tweede_spoor.trajectplan_datum", "ligt vóór de start van het tweede spoor"))
     return out
 
 

@@ -7,6 +7,9 @@ health service and the labour expert, not from the employer's own templates):
 - ``bijstelling_probleemanalyse.pdf`` (1 page, 2 juni 2025)
 - ``arbeidsdeskundig_rapport.pdf`` (3–4 pages, 18 november 2025, mr. A. Bos)
 - ``actueel_oordeel.pdf`` (1 page, 15 september 2026)
+- ``fml_2025-10-28.pdf`` and ``fml_2026-09-10.pdf`` (1 page each): the Functionele
+  Mogelijkhedenlijst the AD report and the actueel oordeel are based on (riv-review row 54: a FML
+  that is cited is attached; it describes work capacities, not medical facts)
 
 They describe capacities, prognosis and advice only — no diagnosis or other medical details,
 because the employer (who assembles the dossier) may not receive those. Drawn with fpdf2 in
@@ -115,8 +118,8 @@ class Letter:
     def bullets(self, items: list[str]) -> None:
         self.blocks.append(("ul", items))
 
-    def table(self, rows: list[tuple[str, ...]]) -> None:
-        self.blocks.append(("table", rows))
+    def table(self, rows: list[tuple[str, ...]], widths: tuple[float, ...] = (55, 40, 70)) -> None:
+        self.blocks.append(("table", (rows, widths)))
 
 
 class _Pdf(FPDF):
@@ -233,13 +236,15 @@ def render(letter: Letter, out: Path) -> None:
             pdf.set_font("body", "", 9.5)
             pdf.set_draw_color(190, 190, 190)
             pdf.set_line_width(0.2)
+            rows, widths = content  # type: ignore[misc]
             with pdf.table(
-                col_widths=(55, 40, 70),
+                col_widths=widths,
                 line_height=5,
+                text_align="LEFT",
                 headings_style=FontFace(emphasis="BOLD", color=s.colour, fill_color=(245, 240, 235)),
                 first_row_as_headings=True,
             ) as table:
-                for row in content:  # type: ignore[attr-defined]
+                for row in rows:
                     cells = table.row()
                     for value in row:
                         cells.cell(value)
@@ -417,7 +422,8 @@ def arbeidsdeskundig_rapport() -> Letter:
     letter.heading("3. Belastbaarheid")
     letter.para(
         "Ik ga uit van de belastbaarheid zoals de bedrijfsarts die op 28 oktober 2025 heeft "
-        "vastgelegd in de Functionele Mogelijkhedenlijst: staan maximaal een uur aaneengesloten "
+        "vastgelegd in de Functionele Mogelijkhedenlijst (FML; bijgevoegd in het "
+        "re-integratieverslag): staan maximaal een uur aaneengesloten "
         "en vier uur per dag, tillen en dragen tot 5 kilo, geen vroege diensten, werktijd tot 24 "
         "uur per week. Op persoonlijk en sociaal functioneren zijn er geen beperkingen."
     )
@@ -451,19 +457,28 @@ def arbeidsdeskundig_rapport() -> Letter:
     )
     letter.heading("5.3 Is er ander passend werk bij de eigen werkgever (spoor 1)?")
     letter.para(
-        "Ja, gedeeltelijk. De functie medewerker bestellingen en administratie (20 uur per week, "
-        "zittend, werktijden vanaf 8.30 uur) past binnen de belastbaarheid. Mevrouw Kuipers heeft "
-        "een korte scholing in het bestelsysteem nodig. Ik adviseer haar deze functie per 1 "
-        "januari 2026 structureel aan te bieden, met een proefplaatsing vanaf 1 december 2025."
+        "Ja, gedeeltelijk. Ik heb met de directeur en de casemanager alle functies in de bakkerij "
+        "en de winkels langsgelopen. Alleen de functie medewerker bestellingen en administratie "
+        "(20 uur per week) past; de andere functies passen niet, om deze redenen:"
     )
-    letter.heading("5.4 Is re-integratie bij een andere werkgever (spoor 2) aan de orde?")
+    letter.table(
+        [
+            ("Functie", "Belasting", "Oordeel"),
+            ("Verkoopmedewerker winkel", "staan 6–8 uur, kratten tot 10 kg, vanaf 6.30 uur",
+             "niet passend: staan, tillen, werktijden"),
+            ("Medewerker inpak en expeditie", "staan, kratten tot 12 kg, vanaf 5.30 uur",
+             "niet passend: tillen, werktijden"),
+            ("Chauffeur bezorging", "laden en lossen tot 15 kg, vanaf 5.00 uur", "niet passend"),
+            ("Medewerker financiële administratie", "zittend", "niet passend: vraagt mbo-4, geen plaats"),
+            ("Medewerker bestellingen en administratie", "zittend, 8.30–12.30 uur",
+             "passend, 20 uur per week"),
+        ],
+        widths=(50, 58, 57),
+    )
     letter.para(
-        "Ja, aanvullend. Binnen de bakkerij is geen passend werk voor meer uren, terwijl de "
-        "belastbaarheid tot 24 uur per week reikt. Ik adviseer om direct een spoor-2-traject te "
-        "starten met een erkend re-integratiebureau, gericht op administratief of klantgericht werk "
-        "in de regio: naast de 20 uur, of een functie tot 24 uur die de belastbaarheid volledig benut."
+        "De functie medewerker bestellingen en administratie (20 uur per week, zittend, werktijden "
+        "vanaf 8.30 uur) bestaat uit:"
     )
-    letter.para("De functie medewerker bestellingen en administratie bestaat uit:")
     letter.table(
         [
             ("Taak", "Belasting", "Vergelijking met belastbaarheid"),
@@ -473,6 +488,19 @@ def arbeidsdeskundig_rapport() -> Letter:
             ("Voorraad bijhouden", "kort lopen, tillen tot 3 kg", "passend"),
             ("Werktijden", "8.30–12.30 uur, 5 dagen", "passend"),
         ]
+    )
+    letter.para(
+        "Mevrouw Kuipers heeft een korte scholing in het bestelsysteem nodig. Ik adviseer haar deze "
+        "functie per 1 januari 2026 structureel aan te bieden, met een proefplaatsing vanaf 1 "
+        "december 2025."
+    )
+    letter.heading("5.4 Is re-integratie bij een andere werkgever (spoor 2) aan de orde?")
+    letter.para(
+        "Ja, aanvullend. Binnen de bakkerij is geen passend werk voor meer uren, terwijl de "
+        "belastbaarheid tot 24 uur per week reikt. Ik adviseer om binnen vier weken een "
+        "spoor-2-traject te starten met een erkend re-integratiebureau, gericht op administratief "
+        "of klantgericht werk in de regio: naast de 20 uur, of een functie tot 24 uur die de "
+        "belastbaarheid volledig benut."
     )
     letter.heading("6. Zienswijzen")
     letter.para(
@@ -520,7 +548,7 @@ def actueel_oordeel() -> Letter:
         "Ik heb mevrouw Kuipers op 10 september 2026 gezien. Haar belastbaarheid is sinds de "
         "bijstelling van de probleemanalyse stabiel: zittend werk met afwisseling tot 24 uur per "
         "week, staan maximaal een uur aaneengesloten, tillen tot 5 kilo, geen vroege diensten. "
-        "De Functionele Mogelijkhedenlijst van 10 september 2026 is bijgewerkt."
+        "De Functionele Mogelijkhedenlijst is op 10 september 2026 bijgewerkt en bijgevoegd."
     )
     letter.heading("Prognose")
     letter.para(
@@ -537,14 +565,57 @@ def actueel_oordeel() -> Letter:
     return letter
 
 
+def fml(datum: str, created: datetime, kenmerk: str, spreekuur: str, wijziging: str) -> Letter:
+    """The Functionele Mogelijkhedenlijst: work capacities per rubric of UWV's list, nothing medical."""
+    letter = Letter(
+        sender=ARBODIENST,
+        title="Functionele Mogelijkhedenlijst (FML)",
+        datum=datum,
+        created=created,
+        kenmerk=kenmerk,
+        facts=[
+            ("Werknemer", f"{WERKNEMER}, BSN {BSN}"),
+            ("Functie", "Productiemedewerker bakkerij, 36 uur per week"),
+            ("Eerste ziektedag", EERSTE_ZIEKTEDAG),
+            ("Spreekuur", spreekuur),
+        ],
+    )
+    letter.para(
+        "Deze lijst beschrijft wat mevrouw Kuipers in werk kan, per rubriek van de Functionele "
+        "Mogelijkhedenlijst. Zij bevat geen medische gegevens. " + wijziging
+    )
+    letter.table(
+        [
+            ("Rubriek", "Mogelijkheden en beperkingen"),
+            ("I Persoonlijk functioneren", "geen beperkingen"),
+            ("II Sociaal functioneren", "geen beperkingen"),
+            ("III Fysieke omgevingseisen", "geen werk in hitte bij de ovens"),
+            ("IV Dynamische handelingen", "tillen en dragen tot 5 kg, niet herhaald; duwen en trekken licht"),
+            ("V Statische houdingen", "staan ongeveer 1 uur aaneengesloten, 4 uur per dag; zitten goed mogelijk"),
+            ("VI Werktijden", "overdag, niet vóór 7.00 uur; ongeveer 5 uur per dag, 24 uur per week"),
+        ],
+        widths=(50, 115),
+    )
+    letter.para(
+        "De beperkingen zijn duurzaam. Zittend werk met afwisseling, in dagdienst, past binnen deze "
+        "mogelijkheden."
+    )
+    return letter
+
+
 def main() -> None:
-    """Write the four sample attachments."""
+    """Write the six sample attachments."""
     OUT.mkdir(parents=True, exist_ok=True)
     documents = {
         "probleemanalyse.pdf": probleemanalyse(),
         "bijstelling_probleemanalyse.pdf": bijstelling(),
         "arbeidsdeskundig_rapport.pdf": arbeidsdeskundig_rapport(),
         "actueel_oordeel.pdf": actueel_oordeel(),
+        "fml_2025-10-28.pdf": fml("28 oktober 2025", datetime(2025, 10, 28, 15, 30), "AMB/PH/2025-1711",
+                                  "28 oktober 2025", "Opgesteld voor het arbeidsdeskundig onderzoek."),
+        "fml_2026-09-10.pdf": fml("10 september 2026", datetime(2026, 9, 10, 14, 15), "AMB/PH/2026-1902",
+                                  "10 september 2026", "Bijgewerkt voor het actueel oordeel; ongewijzigd "
+                                  "ten opzichte van 28 oktober 2025."),
     }
     for name, letter in documents.items():
         with quiet_libraries():  # fontTools chatters about Carlito's header dates

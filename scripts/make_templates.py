@@ -949,11 +949,15 @@ def oordeel_werknemer() -> Builder:
 
 def trajectplan_tweede_spoor() -> Builder:
     b = Builder("Trajectplan tweede spoor", "Trajectplan tweede spoor",
-                datum_tag="tweede_spoor.start")
+                datum_tag="tweede_spoor.trajectplan_datum")
     b.title("Trajectplan tweede spoor", "Re-integratie bij een andere werkgever")
-    basis_gegevens(b, "Start tweede spoor", "tweede_spoor.start", extra=[
-        ["Re-integratie­bedrijf", "{{ tweede_spoor.bureau|invul(tekens=14) }}",
-         "Consulent", persoon_regels("tweede_spoor.consulent")],
+    basis_gegevens(b, "Datum trajectplan", "tweede_spoor.trajectplan_datum", extra=[
+        # one row: a second one for the consultant alone would leave two empty cells
+        ["Start tweede spoor", "{{ tweede_spoor.start|datum|invul(tekens=14) }}",
+         "Re-integratie­bedrijf", [["{{ tweede_spoor.bureau|invul(tekens=14) }}"],
+                                   "{%p if tweede_spoor.consulent.naam %}",
+                                   [("consulent ", "muted"), ("{{ tweede_spoor.consulent|naam_functie }}", "muted")],
+                                   "{%p endif %}"]],
     ])
 
     b.h1("1. Aanleiding")

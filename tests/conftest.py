@@ -160,7 +160,8 @@ def signed_sample(tmp_path: Path):
                  **{p: (j.datum + timedelta(days=7)).isoformat()
                     for p in ("werkgever", "werknemer", "reintegratiebedrijf")}}
                 for j in planned_documents(case, tl, settings=settings) if j.datum is not None]
-        shutil.copytree(SAMPLES / "bijlagen", tmp_path / "bijlagen", dirs_exist_ok=True)
+        for folder in ("bijlagen", "ondertekend"):  # attachments and signed scans
+            shutil.copytree(SAMPLES / folder, tmp_path / folder, dirs_exist_ok=True)
         out = tmp_path / name
         out.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
         return out

@@ -85,8 +85,8 @@ def test_kuipers_documents_do_not_mention_later_events():
     assert [e["datum"] for e in pva["evaluaties"]] == []
     r3 = next(j for t, j in jobs.items() if t.startswith("Inspanningsrapportage tweede spoor 3"))
     (wep,) = r3.context["periode"]["werkervaringsplaatsen"]
-    # Report of 14 July 2026: the extension of 12 August is not known yet, nor the outcome.
-    assert wep["einde"] == date(2026, 8, 17) and wep["verlengd_op"] is None and wep["resultaat"] is None
+    # Report of 16 June 2026: the extension of 15 July is not known yet, nor the outcome.
+    assert wep["einde"] == date(2026, 7, 20) and wep["verlengd_op"] is None and wep["resultaat"] is None
     assert all(s["datum"] <= r3.datum for s in r3.context["tweede_spoor"]["sollicitaties"])
     eje = jobs["Eerstejaarsevaluatie"].context
     assert not eje["tweede_spoor"] and not eje["eindevaluatie"]

@@ -59,7 +59,7 @@ def test_index_rows_outline_and_links_point_at_the_real_start_pages(built: dict[
     assert index["paginas"] == len(reader.pages)
     # parts are contiguous and in the Part A order of groups
     order = ["Probleemanalyse", "Plan van aanpak", "Eerstejaarsevaluatie", "Arbeidsdeskundig rapport",
-             "Tweede spoor", "Actueel oordeel", "Eindevaluatie", "Oordeel werknemer"]
+             "Tweede spoor", "Actueel oordeel", "Eindevaluatie", "Oordeel werknemer", "Overige bijlagen"]
     groups = [p["group"] for p in parts]
     assert sorted(set(groups), key=order.index) == list(dict.fromkeys(groups))
     for a, b in itertools.pairwise(parts):

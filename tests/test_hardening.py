@@ -74,7 +74,8 @@ def test_every_output_is_owner_only_and_no_file_name_holds_the_bsn(tmp_path: Pat
     kuipers = json.loads(case.read_text(encoding="utf-8"))
     batch_in = tmp_path / "batch.json"
     batch_in.write_text(json.dumps([kuipers], ensure_ascii=False), encoding="utf-8")
-    shutil.copytree(samples_dir / "bijlagen", tmp_path / "bijlagen")
+    for folder in ("bijlagen", "ondertekend"):  # attachments and signed scans next to batch.json
+        shutil.copytree(samples_dir / folder, tmp_path / folder)
     proc = _cli("batch", str(batch_in), "--out", str(tmp_path / "batch"), "--soort", "alle", "--jobs", "1",
                 "--today", "2026-10-16")
     assert proc.returncode == 0, proc.stderr

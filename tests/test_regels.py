@@ -422,3 +422,20 @@ def test_new_fields_as_csv_columns(tmp_path: Path) -> None:
     assert str(case.eindevaluatie.bruto_maandloon_nu) == "1850.00"
     assert case.spoor1_niet_haalbaar.door == "bedrijfsarts"
     assert case.belastbare_uren[0].datum == date(2026, 2, 1) and case.gewerkte_uren[0].van == date(2026, 3, 1)
+
+
+def test_trajectplan_datum_is_the_documents_own_date() -> None:
+    case, issues = _build(tweede_spoor={"start": "2026-03-02", "trajectplan_datum": "2026-02-20"})
+    assert case is not None
+    (warning,) = [i for i in issues if i.field == "tweede_spoor.trajectplan_datum"]
+    assert "vóór de start" in warning.message
+    case, issues = _build(tweede_spoor={"start": "2026-03-02", "trajectplan_datum": "2026-03-06"})
+    assert not [i for i in issues if i.field.startswith("tweede_spoor")]
+    assert case is not None
+    from dossier import api
+    from dossier.findings import planned_documents
+
+    settings = api.default_settings()
+    tl = api.case_timeline(case, settings=settings, today=date(2026, 6, 1))
+    (job,) = [j for j in planned_documents(case, tl, settings=settings) if j.soort == "trajectplan_tweede_spoor"]
+    assert job.datum == date(2026, 3, 6)

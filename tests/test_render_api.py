@@ -58,6 +58,7 @@ def test_alle_in_poortwachter_order_with_one_job_per_bijstelling_and_period(kuip
         "inspanningsrapportage-2-VZ-2025-0142.docx",
         "inspanningsrapportage-3-VZ-2025-0142.docx",
         "inspanningsrapportage-4-VZ-2025-0142.docx",
+        "inspanningsrapportage-5-VZ-2025-0142.docx",
         "eindevaluatie-VZ-2025-0142.docx",
         "oordeel_werknemer-VZ-2025-0142.docx",
     ]
@@ -65,8 +66,8 @@ def test_alle_in_poortwachter_order_with_one_job_per_bijstelling_and_period(kuip
     assert jobs[3].titel == "Evaluatieverslag 1" and jobs[3].datum == date(2025, 4, 1)
     assert jobs[3].context["evaluatieverslag"]["nummer"] == 1
     assert jobs[17].titel == ("Inspanningsrapportage tweede spoor 1 "
-                              "(12 januari 2026 t/m 11 maart 2026)")
-    assert jobs[17].datum == date(2026, 3, 13)
+                              "(15 december 2025 t/m 14 februari 2026)")
+    assert jobs[17].datum == date(2026, 2, 17)
     assert jobs[17].context["periode"]["nummer"] == 1
     assert all(j.template.parent == BUILTIN_DIR for j in jobs)
 
@@ -108,9 +109,9 @@ def test_bijstelling_latest_by_default_and_chosen_by_number():
 
 def test_inspanningsrapportage_one_per_period_and_by_number(kuipers):
     jobs = plan(kuipers, "inspanningsrapportage")
-    assert [j.context["periode"]["nummer"] for j in jobs] == [1, 2, 3, 4]
+    assert [j.context["periode"]["nummer"] for j in jobs] == [1, 2, 3, 4, 5]
     (third,) = plan(kuipers, "inspanningsrapportage", nummer=3)
-    assert third.context["periode"]["van"] == date(2026, 5, 12)
+    assert third.context["periode"]["van"] == date(2026, 4, 15)
     with pytest.raises(UsageError, match="inspanningsrapportage 9 bestaat niet"):
         plan(kuipers, "inspanningsrapportage", nummer=9)
 
@@ -170,13 +171,13 @@ def test_missing_templates_dir_warns_and_falls_back(kuipers, tmp_path, caplog):
 
 
 def test_alle_leaves_out_periods_with_nothing_to_report(kuipers):
-    # On 20 October 2027 the grid has six periods; 5 and 6 have no narrative and no event
-    # (the work placement only continues), so "alle" stops at 4. A named soort still gives all.
+    # On 20 October 2027 the grid has seven periods; 6 and 7 have no narrative and no event, so
+    # "alle" stops at 5. A named soort still gives all.
     later = date(2027, 10, 20)
     alle = [j for j in plan(kuipers, "alle", today=later) if j.soort == "inspanningsrapportage"]
-    assert [j.context["periode"]["nummer"] for j in alle] == [1, 2, 3, 4]
+    assert [j.context["periode"]["nummer"] for j in alle] == [1, 2, 3, 4, 5]
     named = plan(kuipers, "inspanningsrapportage", today=later)
-    assert [j.context["periode"]["nummer"] for j in named] == [1, 2, 3, 4, 5, 6]
+    assert [j.context["periode"]["nummer"] for j in named] == [1, 2, 3, 4, 5, 6, 7]
     assert named[-1].context["periode"]["tot"] == date(2027, 1, 3)  # end of the waiting period
 
 
@@ -192,3 +193,19 @@ def test_every_sample_renders_every_document(sample, tmp_path):
     for p in paths:
         text = "\n".join(par.text for par in Document(str(p)).paragraphs)
         assert "None" not in text and "{{" not in text, p.name
+
+
+def test_readme_lists_the_riv_parts_in_registry_order() -> None:
+    import re
+    from pathlib import Path
+
+    from dossier.kinds import KINDS, document_kinds
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    table = readme.split("Wat UWV in een re-integratieverslag zoekt", 1)[1].split("\nElk document", 1)[0]
+    groups = list(dict.fromkeys(k.group for k in KINDS.values() if k.in_dossier and k.group))
+    places = [table.find(f"groep {g}") for g in groups]
+    assert -1 not in places, dict(zip(groups, places, strict=True))
+    assert places == sorted(places)  # UWV's order, as the dossier prints it
+    render = readme.split("**`dossier render SOORT CASUS", 1)[1].split("of `alle`", 1)[0]
+    assert tuple(re.findall(r"`(\w+)`", render)) == document_kinds()

@@ -168,8 +168,9 @@ def test_periods_every_two_months_and_matched_narratives(kuipers):
     tl = compute_timeline(kuipers, today=TODAY)
     periods = rapportageperiodes(kuipers, tl, today=TODAY)
     assert [(p.van, p.tot) for p in periods] == [
-        (date(2026, 1, 12), date(2026, 3, 11)), (date(2026, 3, 12), date(2026, 5, 11)),
-        (date(2026, 5, 12), date(2026, 7, 11)), (date(2026, 7, 12), date(2026, 9, 11))]
+        (date(2025, 12, 15), date(2026, 2, 14)), (date(2026, 2, 15), date(2026, 4, 14)),
+        (date(2026, 4, 15), date(2026, 6, 14)), (date(2026, 6, 15), date(2026, 8, 14)),
+        (date(2026, 8, 15), date(2026, 10, 14))]
     assert all(p.rapportage is not None for p in periods)
     per = ctx_for(kuipers, periode=periods[1])["periode"]
     assert per["nummer"] == 2
@@ -177,10 +178,11 @@ def test_periods_every_two_months_and_matched_narratives(kuipers):
         "Van der Linden Logistiek", "Gemeente Amersfoort", "Woningstichting De Bunt",
         "Autobedrijf Hoogland"]
     groups = {g["soort"]: g["activiteiten"] for g in per["activiteiten_per_soort"]}
-    assert [a["datum"] for a in groups["bemiddeling"]] == [date(2026, 3, 18), date(2026, 4, 8)]
+    assert [a["datum"] for a in groups["bemiddeling"]] == [date(2026, 2, 18), date(2026, 3, 11)]
+    assert [a["datum"] for a in groups["begeleiding"]] == [date(2026, 4, 2)]  # the coach talks
     assert groups["werkervaring"] == []
     assert per["rapportage"]["resultaten"].startswith("Vier sollicitaties")
-    # The work placement started 18 May 2026: it is in period 3, not 2.
+    # The work placement started 20 April 2026: it is in period 3, not 2.
     assert ctx_for(kuipers, periode=3)["periode"]["werkervaringsplaatsen"]
 
 

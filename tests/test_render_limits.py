@@ -316,6 +316,8 @@ def _run_commands(commands: list[list[str]]) -> tuple[list[tuple[int, float, str
 def case_file(tmp_path_factory) -> Path:
     data = json.loads((ROOT / "samples" / "casus_kuipers.json").read_text(encoding="utf-8"))
     data.pop("bijlagen")
+    for record in data.get("ondertekeningen", []):
+        record.pop("scan", None)  # files next to the sample, not copied here
     path = tmp_path_factory.mktemp("casus") / "casus.json"
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     return path

@@ -287,10 +287,48 @@ def test_rommelig_sample_shows_each_planted_problem_with_its_level():
     assert 3 in periods and 4 in periods and 1 not in periods
 
 
-def test_kuipers_sample_has_no_loonsanctie_risico(signed_sample):
-    # Signed (niet_ondertekend is a loonsanctie-risico from the eindevaluatie's due date on).
-    loaded = api.load_one_case(signed_sample("casus_kuipers.json", TODAY), settings=SETTINGS, today=TODAY)
-    assert [f.code for f in found(loaded.case) if f.niveau is not Niveau.aandachtspunt] == []
+def test_kuipers_sample_has_no_loonsanctie_risico():
+    # The sample as it is, on the demo date: every document signed (three of them as signed scans).
+    loaded = api.load_one_case(ROOT / "samples" / "casus_kuipers.json", settings=SETTINGS, today=TODAY)
+    got = found(loaded.case)
+    assert [f.code for f in got if f.niveau is not Niveau.aandachtspunt] == []
+    assert not [f for f in got if f.code == "niet_ondertekend"]
+    assert [s.scan for s in loaded.case.ondertekeningen if s.scan] == [
+        "ondertekend/plan_van_aanpak-2025-02-20.pdf", "ondertekend/bijstelling_plan_van_aanpak-1-2025-06-10.pdf",
+        "ondertekend/evaluatieverslag-1-2025-04-01.pdf"]
+    for s in loaded.case.ondertekeningen:  # signed after writing, before the demo date
+        when = [d for d in (s.werkgever, s.werknemer, s.reintegratiebedrijf) if d is not None]
+        assert s.werknemer is not None and s.datum <= min(when) and max(when) <= TODAY, s
+
+
+def test_kuipers_unsigned_copy_lists_every_document_as_loonsanctie_risico():
+    data = json.loads((ROOT / "samples" / "casus_kuipers.json").read_text(encoding="utf-8"))
+    data.pop("ondertekeningen")
+    unsigned = [f for f in found(Case.model_validate(data)) if f.code == "niet_ondertekend"]
+    planned = {(s["document"], s["nummer"])
+               for s in json.loads((ROOT / "samples" / "casus_kuipers.json").read_text("utf-8"))["ondertekeningen"]}
+    assert {(f.grondslag[0].document, f.grondslag[0].nummer or 1) for f in unsigned} == planned
+    # after the eindevaluatie's due date (4 October 2026) the RIV must be complete
+    assert {f.niveau for f in unsigned} == {Niveau.loonsanctie_risico}
+    traject = next(f for f in unsigned if f.grondslag[0].document == "trajectplan_tweede_spoor")
+    assert "de werkgever, de werknemer en het re-integratiebedrijf" in traject.melding
+    assert traject.grondslag[0].datum == date(2025, 12, 19)  # the trajectplan's own date, not the start
+    oordeel = next(f for f in unsigned if f.grondslag[0].document == "oordeel_werknemer")
+    assert "nog niet ondertekend door de werknemer (" in oordeel.melding  # the employee's own judgement
+
+
+def test_kuipers_spoor2_within_four_weeks_of_the_ad_report():
+    # The AD report of 18 November 2025 says "start binnen vier weken"; the sample keeps to it, and
+    # the timeline's evaluation due after the WIA application stays open, not verlopen.
+    case = api.load_one_case(ROOT / "samples" / "casus_kuipers.json", settings=SETTINGS, today=TODAY).case
+    assert case.arbeidsdeskundig_onderzoek.datum == date(2025, 11, 18)
+    assert "binnen vier weken" in case.arbeidsdeskundig_onderzoek.spoor2_mogelijkheden
+    assert (case.tweede_spoor.start - case.arbeidsdeskundig_onderzoek.datum).days <= 28
+    tl = api.case_timeline(case, settings=SETTINGS, today=TODAY)
+    last = [m for m in tl.mijlpalen if m.code == "evaluatie"][-1]
+    assert last.uiterlijk < TODAY and last.gedaan_op is None and str(last.status) == "open"
+    (f,) = found(case, "evaluatie")
+    assert f.niveau is Niveau.aandachtspunt and "UWV toetst dit niet meer" in f.melding
 
 
 # --- strictness and the JSON contract ------------------------------------------------------

@@ -104,14 +104,14 @@ def _check(tmp_path: Path, samples_dir: Path, records: list[dict[str, Any]]) -> 
 
 def test_a_datum_that_does_not_match_its_nummer_is_an_error_never_a_move(tmp_path: Path, samples_dir: Path) -> None:
     issues = _check(tmp_path, samples_dir, [
-        # report 3 is dated 14 July 2026; 13 May 2026 is report 2's date
-        {"document": "inspanningsrapportage", "nummer": 3, "datum": "2026-05-13", "werkgever": "2026-05-20"},
+        # report 3 is dated 16 June 2026; 16 April 2026 is report 2's date
+        {"document": "inspanningsrapportage", "nummer": 3, "datum": "2026-04-16", "werkgever": "2026-05-20"},
         {"document": "bijstelling_plan_van_aanpak", "nummer": 7},
         {"document": "plan_van_aanpak", "datum": "2025-02-20", "werkgever": "2025-02-21", "werknemer": "2025-02-21"},
     ])
     errors = _fields(issues)
     assert set(errors) == {"ondertekeningen[1].datum", "ondertekeningen[2].nummer"}, errors
-    assert "past niet bij inspanningsrapportage 3 (gedateerd 14-07-2026)" in errors["ondertekeningen[1].datum"]
+    assert "past niet bij inspanningsrapportage 3 (gedateerd 16-06-2026)" in errors["ondertekeningen[1].datum"]
     assert "datum van nummer 2" in errors["ondertekeningen[1].datum"]
     assert "bijstelling_plan_van_aanpak 7 bestaat niet" in errors["ondertekeningen[2].nummer"]
 
@@ -123,7 +123,7 @@ def test_unsigned_documents_are_listed_14_days_after_their_date(tmp_path: Path, 
     data = _kuipers(samples_dir)
     data["ondertekeningen"] = [
         {"document": "plan_van_aanpak", "werkgever": "2025-02-21", "werknemer": "2025-02-24"},
-        {"document": "trajectplan_tweede_spoor", "werkgever": "2026-01-12", "werknemer": "2026-01-12"},
+        {"document": "trajectplan_tweede_spoor", "werkgever": "2025-12-22", "werknemer": "2025-12-22"},
         {"document": "eindevaluatie", "scan": "x.pdf"},
     ]
     case = Case.model_validate(data)
@@ -137,10 +137,11 @@ def test_unsigned_documents_are_listed_14_days_after_their_date(tmp_path: Path, 
     assert "door het re-integratiebedrijf" in traject.melding
     assert traject.niveau == "loonsanctie-risico"  # on 16 October 2026 the eindevaluatie was due
     # Before the eindevaluatie's due date: an aandachtspunt; and a document of 8 days ago is not listed yet.
-    early = dossier.case_timeline(case, settings=settings, today=date(2026, 5, 21))
+    early = dossier.case_timeline(case, settings=settings, today=date(2026, 6, 24))
     found = {f.melding.split(" van ")[0]: f for f in unsigned_findings(case, early, settings=settings)}
     assert found["Trajectplan tweede spoor"].niveau == "aandachtspunt"
-    assert not any(t.startswith("Inspanningsrapportage tweede spoor 2") for t in found)  # 13 May: 8 days
+    assert any(t.startswith("Inspanningsrapportage tweede spoor 2") for t in found)  # 16 April: 69 days
+    assert not any(t.startswith("Inspanningsrapportage tweede spoor 3") for t in found)  # 16 June: 8 days
 
 
 def test_signature_blocks_print_name_function_and_date(tmp_path: Path, samples_dir: Path) -> None:
@@ -196,7 +197,7 @@ def scanned(tmp_path_factory: pytest.TempPathFactory, samples_dir: Path) -> dict
     data["ondertekeningen"] = [
         {"document": "plan_van_aanpak", "datum": "2025-02-20", "werkgever": "2025-02-24", "werknemer": "2025-02-26",
          "scan": "pva-getekend.pdf"},
-        {"document": "inspanningsrapportage", "nummer": 2, "datum": "2026-05-13", "scan": "rapportage2.png"},
+        {"document": "inspanningsrapportage", "nummer": 2, "datum": "2026-04-16", "scan": "rapportage2.png"},
     ]
     (work / "casus.json").write_text(json.dumps(data), encoding="utf-8")
     proc = subprocess.run([sys.executable, "-m", "dossier", "-v", "build", str(work / "casus.json"), "-o",

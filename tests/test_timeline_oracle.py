@@ -225,6 +225,11 @@ class Oracle:
             return "gedaan" if self.today >= m.uiterlijk else "open"
         if m.gedaan_op is not None:
             return "gedaan" if m.gedaan_op <= m.uiterlijk else "te laat"
+        # regels.md: an evaluation due after the RIV went to UWV (the WIA application or the
+        # eindevaluatie, whichever was first) is still to be held, but never "verlopen"
+        handed_in = [d for d in (self.done(self.case.wia_aanvraag), self.done(self.case.eindevaluatie)) if d]
+        if m.code == "evaluatie" and handed_in and m.uiterlijk > min(handed_in):
+            return "open"
         return "verlopen" if self.today > m.uiterlijk else "open"
 
 

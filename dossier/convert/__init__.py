@@ -60,7 +60,8 @@ def make_converter(settings: Settings) -> Converter:
         return FakeConverter()
     from dossier.convert.libreoffice import SofficeConverter
 
-    return SofficeConverter(soffice=settings.soffice, timeout=settings.timeout, pdfa=settings.pdfa)
+    return SofficeConverter(soffice=settings.soffice, timeout=settings.timeout, pdfa=settings.pdfa,
+                            join=settings.samenvoegen)
 
 
 def output_paths(sources: Sequence[Path], out_dir: Path) -> list[Path]:

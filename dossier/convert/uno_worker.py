@@ -18,7 +18,9 @@ Lifecycle:
    or ``{"ready": false, "error": "..."}`` and exit with status 2.
 3. Read JSON-lines requests on stdin, ``{"src": "/abs/in.docx", "out": "/abs/out.pdf"}``, and
    answer each with one line: ``{"ok": true}`` or
-   ``{"ok": false, "kind": "load|export|request|internal", "error": "...", "fatal": <bool>}``.
+   ``{"ok": false, "kind": "load|join|export|request|internal", "error": "...", "fatal": <bool>}``.
+   A request with ``"join": {"bookmarks": [...], "markers": [...]}`` is a joined document
+   (:mod:`dossier.convert.join`); its answer adds ``"pages": [...]``, the pages of each part.
    ``kind`` says which step failed (the parent words the message). ``fatal`` means the office
    process or the
    UNO bridge is gone; the worker exits right after such an answer.
@@ -211,12 +213,19 @@ class Office:
             return False
         return True
 
-    def convert(self, src: str, out: str) -> None:
-        """Load ``src`` hidden and read-only, export it as PDF to ``out``, close it."""
+    def convert(self, src: str, out: str, join: dict | None = None) -> list[int] | None:
+        """Load ``src`` hidden, export it as PDF to ``out``, close it.
+
+        For a joined document (``join``: ``{"bookmarks": [...], "markers": [...]}``, one of each
+        per joined document) the page count of every document is read from the layout (the page
+        of its start bookmark), each document's page-count marker in the headers and footers is
+        replaced by that count, and the counts are returned.
+        """
         uno = self._uno
         load_props = (
             _prop(uno, "Hidden", True),
-            _prop(uno, "ReadOnly", True),
+            # A joined document is our own file and is edited (page counts) before the export.
+            _prop(uno, "ReadOnly", join is None),
             _prop(uno, "UpdateDocMode", UPDATE_DOC_MODE_NO_UPDATE),
             _prop(uno, "MacroExecutionMode", MACRO_EXEC_MODE_NEVER),
         )
@@ -229,6 +238,14 @@ class Office:
         if doc is None:
             # No exception but no document: LibreOffice has no import filter for it.
             raise ConvertFailed("", kind="load", fatal=not self.alive())
+        pages = None
+        try:
+            if join is not None:
+                pages = _page_counts(doc, join["bookmarks"])
+                _fill_markers(doc, dict(zip(join["markers"], pages, strict=True)))
+        except Exception as exc:
+            _close_document(doc)
+            raise self._failure("join", exc) from exc
         try:
             filter_name = _pdf_filter(doc)
             filter_data = uno.Any(
@@ -248,6 +265,7 @@ class Office:
             raise self._failure("export", exc) from exc
         finally:
             _close_document(doc)
+        return pages
 
     def _failure(self, kind: str, exc: BaseException) -> ConvertFailed:
         detail = getattr(exc, "Message", "") or str(exc)
@@ -276,6 +294,91 @@ def _prop(uno_module, name: str, value: object) -> object:
     return prop
 
 
+#: Header and footer texts of a page style (shared ones are the same object; filling twice is harmless).
+HEADER_FOOTER_TEXTS = (
+    ("HeaderIsOn", ("HeaderText", "HeaderTextLeft", "HeaderTextFirst")),
+    ("FooterIsOn", ("FooterText", "FooterTextLeft", "FooterTextFirst")),
+)
+
+
+def _page_counts(doc, bookmarks: list[str]) -> list[int]:
+    """Pages of each joined document, from the page of its start bookmark to the page of its end.
+
+    The view cursor counts physical pages, and LibreOffice lays out a blank page before a
+    document whose page numbering restarts at 1 on what would be a left page (it neither prints
+    nor exports it): a document's last page is therefore the page of the character just before
+    the next document's start, not the page before the next start. The layout of a hidden
+    document may still grow while it is measured, so it is measured until two rounds agree.
+    """
+    cursor = doc.getCurrentController().getViewCursor()
+    marks = doc.getBookmarks()
+    previous = None
+    for _round in range(4):
+        cursor.jumpToLastPage()  # formats the document up to its end
+        counts = _measure(cursor, marks, bookmarks)
+        if counts == previous:
+            return counts
+        previous = counts
+    raise ValueError(f"the layout did not settle: {previous}")
+
+
+def _measure(cursor, marks, bookmarks: list[str]) -> list[int]:
+    cursor.jumpToLastPage()
+    last = cursor.getPage()
+    counts = []
+    for k, name in enumerate(bookmarks):
+        cursor.gotoRange(marks.getByName(name).getAnchor().getStart(), False)
+        start = cursor.getPage()
+        if k + 1 < len(bookmarks):
+            cursor.gotoRange(marks.getByName(bookmarks[k + 1]).getAnchor().getStart(), False)
+            cursor.goLeft(1, False)
+            end = cursor.getPage()
+        else:
+            end = last
+        if end < start:
+            raise ValueError(f"document {k} ends on page {end} before its start page {start}")
+        counts.append(end - start + 1)
+    return counts
+
+
+def _fill_markers(doc, counts: dict[str, int]) -> None:
+    """Replace every page-count marker in the headers and footers by its document's page count."""
+    styles = doc.getStyleFamilies().getByName("PageStyles")
+    for name in styles.getElementNames():
+        style = styles.getByName(name)
+        for switch, props in HEADER_FOOTER_TEXTS:
+            if not style.getPropertyValue(switch):
+                continue
+            for prop in props:
+                try:
+                    text = style.getPropertyValue(prop)
+                except Exception:
+                    continue
+                if text is not None and "[[NP" in text.getString():
+                    _replace_in_text(text, counts)
+
+
+def _replace_in_text(text, counts: dict[str, int]) -> None:
+    paragraphs = text.createEnumeration()
+    while paragraphs.hasMoreElements():
+        para = paragraphs.nextElement()
+        if para.supportsService("com.sun.star.text.TextTable"):
+            for cell_name in para.getCellNames():
+                _replace_in_text(para.getCellByName(cell_name), counts)
+            continue
+        portions = para.createEnumeration()
+        found = []
+        while portions.hasMoreElements():
+            portion = portions.nextElement()
+            if portion.TextPortionType == "Text" and "[[NP" in portion.getString():
+                found.append(portion)
+        for portion in found:
+            value = portion.getString()
+            for mark, count in counts.items():
+                value = value.replace(mark, str(count))
+            portion.setString(value)
+
+
 def _pdf_filter(doc) -> str:
     for service, filter_name in PDF_FILTERS:
         if doc.supportsService(service):
@@ -302,12 +405,13 @@ def serve(office: Office, proto: Protocol, stdin) -> None:
         try:
             request = json.loads(line)
             src, out = str(request["src"]), str(request["out"])
+            join = request.get("join")
         except (ValueError, KeyError, TypeError) as exc:
             proto.send({"ok": False, "kind": "request", "error": str(exc), "fatal": False})
             continue
         started = time.monotonic()
         try:
-            office.convert(src, out)
+            pages = office.convert(src, out, join)
         except ConvertFailed as exc:
             log(f"{src}: {exc.kind} failed {exc}".rstrip())
             proto.send({"ok": False, "kind": exc.kind, "error": str(exc), "fatal": exc.fatal})
@@ -328,7 +432,7 @@ def serve(office: Office, proto: Protocol, stdin) -> None:
                 return
             continue
         log(f"converted {src} in {time.monotonic() - started:.2f} s")
-        proto.send({"ok": True})
+        proto.send({"ok": True} if pages is None else {"ok": True, "pages": pages})
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -821,6 +821,7 @@ def build_context(
     spoor["consulent"] = _record((ts.consulent if ts else None) or rib, BETROKKENE,
                                  "tweede_spoor.consulent")
     spoor["bureau"] = (ts.bureau if ts else None) or (rib.organisatie if rib else None)
+    spoor["trajectplan_datum"] = (ts.trajectplan_datum or ts.start) if ts else None
     spoor["activiteiten_per_soort"] = _groepen(
         sorted(ts.activiteiten, key=lambda a: a.datum or date.min) if ts else [],
         "tweede_spoor.activiteiten_per_soort")

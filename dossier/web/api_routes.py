@@ -138,7 +138,7 @@ def case_timeline(request: Request, nr: str, today: str | None = None) -> Respon
     """Exactly ``dossier timeline --format json`` of the case on ``today``."""
     when = _today(request, today)
     case = store(request).validated(store(request).get(nr).data, when)
-    tl = api.case_timeline(case, settings=store(request).settings, today=when)
+    tl = api.case_timeline(case, settings=store(request).case_settings(case), today=when)
     return Response(api.format_timeline([(case, tl)], "json"), media_type="application/json")
 
 
@@ -150,7 +150,8 @@ def document_docx(request: Request, nr: str, soort: str, nummer: int | None = Qu
 
     when = _today(request, today)
     s = store(request)
-    content = render_docx(s.get(nr).data, soort, nummer=nummer, settings=s.settings, today=when)
+    data = s.get(nr).data
+    content = render_docx(data, soort, nummer=nummer, settings=_case_settings(s, data), today=when)
     return Response(content, media_type=DOCX,
                     headers={"Content-Disposition": f'attachment; filename="{download_name(nr, soort)}"'})
 
@@ -162,4 +163,11 @@ def case_check(request: Request, nr: str, today: str | None = None) -> Response:
 
     when = _today(request, today)
     s = store(request)
-    return Response(check_json(s.get(nr).data, nr, settings=s.settings, today=when), media_type="application/json")
+    data = s.get(nr).data
+    return Response(check_json(data, nr, settings=_case_settings(s, data), today=when), media_type="application/json")
+
+
+def _case_settings(s: Store, data: dict[str, Any]) -> api.Settings:
+    """The werkgever's settings of a stored case (the server's own when the data does not validate)."""
+    case, _ = api.validate_case_data(data)
+    return s.case_settings(case) if case is not None else s.settings

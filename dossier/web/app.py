@@ -104,8 +104,11 @@ def create_app(config: WebConfig) -> FastAPI:
 
     app.add_exception_handler(_Login, login_redirect)
 
+    from dossier.web.formroutes import router as form_router
+
     app.include_router(api_router)
     app.include_router(page_router)
+    app.include_router(form_router)
     from dossier.web import beheer  # import/export, AVG, agenda feed, template sets
     from dossier.web.job_routes import install as install_jobs
 

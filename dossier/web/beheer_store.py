@@ -1,6 +1,6 @@
 """Storage for the beheer pages: audit rows, stored settings, the agenda feed token, erasure.
 
-Sits beside :mod:`dossier.web.storage` (same database, tables of migration ``0002_beheer``) and uses
+Sits beside :mod:`dossier.web.storage` (same database, tables of migration ``0003_beheer``) and uses
 its :class:`Store`'s engines, so writes take the same write lock.
 """
 

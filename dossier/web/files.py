@@ -209,7 +209,7 @@ def save_with(store: Store, nr: str, change: Any, *, door: str, today: Any, file
         current = store.get(nr)
         data = change(dict(current.data), name)
         case = store.validated(data, today)
-        wrong = api.signing_problems(case, settings=store.settings, today=today) if signing else []
+        wrong = api.signing_problems(case, settings=store.case_settings(case), today=today) if signing else []
         if wrong:
             raise Invalid("ondertekening", wrong)
         stored, digest = files.put(content, suffix)

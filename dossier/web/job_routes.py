@@ -263,7 +263,7 @@ def case_context(request: Request, nr: str, case: api.Case, today: date) -> dict
     mine = uploads(store, nr)
     names = {u.bestand: u.naam for u in mine}
     soorten = [(k.name, k.titel) for k in api.KINDS.values() if not k.generated]
-    return {"documenten": api.planned_documents(case, settings=store.settings, today=today),
+    return {"documenten": api.planned_documents(case, settings=store.case_settings(case), today=today),
             "bijlage_namen": names, "bijlage_soorten": soorten, "bouw": jobs.latest(nr),
             "gebouwd": jobs.latest(nr, klaar=True) is not None}
 
@@ -422,7 +422,10 @@ def page_document_docx(request: Request, nr: str, soort: str, nummer: int) -> Re
     from dossier.web.documents import DOCX, download_name, render_docx
 
     store = _store(request)
-    content = render_docx(store.get(nr).data, _document_kind(soort), nummer=nummer, settings=store.settings,
+    data = store.get(nr).data
+    case, _issues = api.validate_case_data(data)
+    settings = store.case_settings(case) if case is not None else store.settings
+    content = render_docx(data, _document_kind(soort), nummer=nummer, settings=settings,
                           today=request.app.state.config.reference_date())
     return Response(content, media_type=DOCX,
                     headers={"Content-Disposition": f'attachment; filename="{download_name(nr, soort)}"'})

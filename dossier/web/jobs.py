@@ -372,9 +372,16 @@ class Jobs:
         self._run(job_id, soort, params, stored.data)
         return job_id
 
+    def _settings(self, data: dict[str, Any]) -> api.Settings:
+        """The werkgever's settings of the case (template set, WIA week), with the file store."""
+        case, _issues = api.validate_case_data(data)
+        if case is None:
+            return self.settings
+        return self.store.case_settings(case).merge(bijlagen_map=self.settings.bijlagen_map)
+
     def _run(self, job_id: str, soort: str, params: dict[str, Any], data: dict[str, Any]) -> None:
         spec = JobSpec(job_id=job_id, soort=soort, nr=params["nr"], data=data,
-                       today=date.fromisoformat(params["today"]), settings=self.settings,
+                       today=date.fromisoformat(params["today"]), settings=self._settings(data),
                        out_dir=self.root / job_id, db_path=self.store_path,
                        document=params.get("document"), nummer=params.get("nummer"),
                        namen={u.bestand: u.naam for u in uploads(self.store, params["nr"])})

@@ -125,12 +125,16 @@ def werkvoorraad(request: Request, zoek: str = "", pagina: int = 1, termijn: str
     pagina = max(1, pagina)
     termijn = termijn if termijn in ("te_laat", "deze_week") else ""
     today = request.app.state.config.reference_date()
+    from dossier.web import werkvoorraad as wv
+
+    filters = wv.Filters.from_query(request.query_params)
     total, rows = _store(request).list(zoek=zoek, pagina=pagina, per_pagina=PER_PAGINA, today=today,
-                                       termijn=termijn)
+                                       termijn=termijn, filters=filters)
     pages = max(1, -(-total // PER_PAGINA))
     name = "werkvoorraad_lijst.html" if request.headers.get("hx-request") else "werkvoorraad.html"
     return _page(request, name, rows=rows, total=total, zoek=zoek, pagina=pagina, pages=pages, today=today,
-                 termijn=termijn)
+                 termijn=termijn, filters=filters, keuzes=wv.choices(_store(request)) if name == "werkvoorraad.html"
+                 else {}, STATUS_TEKST=wv.STATUS_TEKST, SORTERINGEN=wv.SORTERINGEN)
 
 
 # --- a case --------------------------------------------------------------------------------
@@ -174,8 +178,9 @@ def case_page(request: Request, nr: str) -> Response:
     case, issues = api.validate_case_data(stored.data, today=today)
     if case is None:
         return _page(request, "casus.html", nr=nr, stored=stored, case=None, issues=issues)
-    tl = api.case_timeline(case, settings=store.settings, today=today)
-    found = api.findings(case, settings=store.settings, today=today)
+    settings = store.case_settings(case)
+    tl = api.case_timeline(case, settings=settings, today=today)
+    found = api.findings(case, settings=settings, today=today)
     found_rows = sorted(((str(f.niveau), f) for f in found), key=lambda r: api.NIVEAUS.index(r[0]))
     from dossier.web.documents import kinds
     from dossier.web.job_routes import case_context
@@ -268,7 +273,10 @@ def document_page(request: Request, nr: str, soort: str) -> Response:
 
     store = _store(request)
     try:
-        content = render_docx(store.get(nr).data, soort, nummer=None, settings=store.settings,
+        data = store.get(nr).data
+        case, _ = api.validate_case_data(data)
+        settings = store.case_settings(case) if case is not None else store.settings
+        content = render_docx(data, soort, nummer=None, settings=settings,
                               today=request.app.state.config.reference_date())
     except Invalid as e:
         return error_page(request, 422, e.message)

@@ -45,6 +45,8 @@ case_table = sa.Table(
     sa.Column("niveau", sa.String(40)),
     sa.Column("ziekteweek", sa.Integer),
     sa.Column("peildatum", sa.Date, nullable=False),
+    sa.Column("casemanager", sa.String(400)),
+    sa.Column("status", sa.String(20), nullable=False, server_default="open"),
 )
 version_table = sa.Table(
     "case_version", metadata,
@@ -105,6 +107,8 @@ class Row:
     mijlpaal_uiterlijk: date | None
     niveau: str | None
     mijlpaal_omschrijving: str | None = None
+    casemanager: str | None = None
+    status: str = "open"
 
 
 def _engine(url: str, *, immediate: bool) -> Engine:
@@ -157,6 +161,7 @@ class Store:
 
     def __init__(self, db_path: Path, *, settings: api.Settings | None = None) -> None:
         url = f"sqlite:///{db_path}"
+        self.db_path = db_path
         self.settings = settings or api.default_settings()
         self._read = _engine(url, immediate=False)
         self._write = _engine(url, immediate=True)
@@ -180,13 +185,19 @@ class Store:
             raise Invalid("de casusgegevens bevatten fouten", [i for i in issues if i.severity == "fout"])
         return case
 
+    def case_settings(self, case: api.Case) -> api.Settings:
+        """The settings of this case's werkgever (template set, WIA week) over the server's own."""
+        from dossier.web.werkgevers import settings_for
+
+        return settings_for(self, case.werkgever.naam)
+
     def _overview(self, case: api.Case, today: date) -> dict[str, Any]:
-        o = api.case_overview(case, settings=self.settings, today=today)
+        o = api.case_overview(case, settings=self.case_settings(case), today=today)
         code, due = o.volgende_mijlpaal if o.volgende_mijlpaal else (None, None)
         return {"werknemer": o.werknemer, "werkgever": o.werkgever, "eerste_ziektedag": o.eerste_ziektedag,
                 "mijlpaal_code": code, "mijlpaal_uiterlijk": due, "mijlpaal_omschrijving": o.volgende_omschrijving,
                 "niveau": o.niveau,
-                "ziekteweek": o.ziekteweek, "peildatum": today}
+                "ziekteweek": o.ziekteweek, "peildatum": today, "casemanager": o.casemanager, "status": o.status}
 
     # --- writing ------------------------------------------------------------------------------
 
@@ -277,16 +288,22 @@ class Store:
         return [VersionInfo(r.versie, _aware(r.saved_at), r.saved_by, r.sha256) for r in rows]
 
     def list(self, *, zoek: str = "", pagina: int = 1, per_pagina: int = 50, today: date,
-             termijn: str = "") -> tuple[int, list[Row]]:
+             termijn: str = "", filters: Any = None) -> tuple[int, list[Row]]:
         """A page of the werkvoorraad: undeleted cases, soonest milestone first, matching ``zoek``
         (part of the werknemer's name, the werkgever or the dossiernummer); ``termijn`` "te_laat" keeps
         cases whose next milestone is past its date, "deze_week" those due within 7 days.
 
         The columns are as computed on save or by the last :meth:`refresh` (the server refreshes in
-        the background when the date moves on): a list request never runs a timeline.
+        the background when the date moves on): a list request never runs a timeline. ``filters`` (a
+        :class:`dossier.web.werkvoorraad.Filters`) narrows by casemanager, werkgever and status, hides
+        the archive (closed cases) unless asked for, and picks the order.
         """
         c = case_table.c
         cond = [c.deleted_at.is_(None)]
+        order = [c.mijlpaal_uiterlijk.is_(None), c.mijlpaal_uiterlijk, c.dossiernummer]
+        if filters is not None:
+            cond += filters.conditions(c)
+            order = filters.order(c) or order
         if zoek.strip():
             like = f"%{zoek.strip().lower()}%"
             cond.append(sa.or_(sa.func.lower(c.werknemer).like(like), sa.func.lower(c.werkgever).like(like),
@@ -299,8 +316,9 @@ class Store:
             total = conn.execute(sa.select(sa.func.count()).select_from(case_table).where(*cond)).scalar_one()
             rows = conn.execute(
                 sa.select(c.dossiernummer, c.werknemer, c.werkgever, c.ziekteweek, c.mijlpaal_code,
-                          c.mijlpaal_uiterlijk, c.niveau, c.mijlpaal_omschrijving).where(*cond)
-                .order_by(c.mijlpaal_uiterlijk.is_(None), c.mijlpaal_uiterlijk, c.dossiernummer)
+                          c.mijlpaal_uiterlijk, c.niveau, c.mijlpaal_omschrijving, c.casemanager,
+                          c.status).where(*cond)
+                .order_by(*order)
                 .limit(per_pagina).offset((pagina - 1) * per_pagina)).all()
         return total, [Row(*r) for r in rows]
 

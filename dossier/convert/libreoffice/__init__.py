@@ -52,7 +52,7 @@ from dossier.convert.libreoffice.process import (
     find_soffice,
     find_uno_python,
 )
-from dossier.convert.libreoffice.uno_mode import WORKER_SCRIPT, convert_uno, spawn_worker
+from dossier.convert.libreoffice.uno_mode import WORKER_SCRIPT, convert_uno, convert_uno_joined, spawn_worker
 from dossier.convert.sanitise import sanitise_document
 from dossier.errors import DossierError, MissingDependencyError
 
@@ -102,6 +102,8 @@ class SofficeConverter:
         mode: Mode = "auto",
         work_dir: Path | None = None,
         pdfa: bool = False,
+        join: bool = False,
+        join_size: int = 6,
     ) -> None:
         """Create a converter; nothing is started until the first :meth:`to_pdf`.
 
@@ -114,6 +116,10 @@ class SofficeConverter:
             work_dir: parent folder for the private profile and staging files (default: the
                 system temp folder). The instance's own subfolder is removed on close.
             pdfa: export PDF/A-2b (FilterData ``SelectPdfVersion=2``) instead of plain PDF.
+            join: (uno mode) convert the DOCX files of one template set in one LibreOffice load,
+                at most ``join_size`` at a time, and split the PDF back (:mod:`dossier.convert.join`).
+                Off by default: see docs/samenvoegen.md for where its pages still differ.
+            join_size: most documents per joined load.
 
         Raises:
             ValueError: an argument is out of range.
@@ -131,6 +137,8 @@ class SofficeConverter:
         self._version: str | None = None
         self._resolved: tuple[str, str | None] | None = None
         self.pdfa = pdfa
+        self.join = join
+        self.join_size = max(2, int(join_size))
         self._state = State(Path(work_dir) if work_dir is not None else None, pdfa=pdfa)
         self._finalizer = weakref.finalize(self, self._state.cleanup)
 
@@ -233,7 +241,13 @@ class SofficeConverter:
                 jobs = [self._checked_job(src, target, inputs) for src, target in zip(srcs, targets, strict=True)]
                 if mode == "uno":
                     assert python is not None
-                    convert_uno(self._state, python, exe, jobs, timeout=self.timeout, restart_after=self.restart_after)
+                    # PDF/A parts would need their own XMP identification: PDF/A is converted apart.
+                    if self.join and not self.pdfa and len(jobs) > 1:
+                        convert_uno_joined(self._state, python, exe, jobs, timeout=self.timeout,
+                                           restart_after=self.restart_after, group_size=self.join_size)
+                    else:
+                        convert_uno(self._state, python, exe, jobs, timeout=self.timeout,
+                                    restart_after=self.restart_after)
                 else:
                     for chunk in batched(jobs, self.restart_after):
                         convert_cli(self._state, exe, chunk, timeout=self.timeout)

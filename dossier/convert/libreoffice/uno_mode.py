@@ -14,6 +14,7 @@ import contextlib
 import json
 import logging
 import os
+import shutil
 import subprocess
 import uuid
 from pathlib import Path
@@ -52,6 +53,7 @@ SPARE_LEAD = 15
 _WORKER_FAILURES = {
     "load": "het document kon niet worden geopend (beschadigd of onbekend bestandstype)",
     "export": "de PDF-export mislukte",
+    "join": "de samengevoegde documenten konden niet worden opgemeten",
     "request": "ongeldig verzoek aan de UNO-worker",
     "internal": "interne fout in de UNO-worker",
 }
@@ -143,9 +145,16 @@ class UnoWorker:
         """True while the worker process runs."""
         return self.proc.poll() is None
 
-    def send(self, src: Path, out: Path) -> None:
-        """Queue a request; the worker answers requests in the order they were sent."""
-        request = (json.dumps({"src": str(src), "out": str(out)}) + "\n").encode("utf-8")
+    def send(self, src: Path, out: Path, join: dict[str, list[str]] | None = None) -> None:
+        """Queue a request; the worker answers requests in the order they were sent.
+
+        ``join`` marks a joined document (bookmarks and page-count markers per document, see
+        :mod:`dossier.convert.join`); its answer carries the page count of each.
+        """
+        message: dict[str, object] = {"src": str(src), "out": str(out)}
+        if join is not None:
+            message["join"] = join
+        request = (json.dumps(message) + "\n").encode("utf-8")
         try:
             written = 0
             while written < len(request):  # unbuffered pipe: write() may be partial
@@ -153,8 +162,8 @@ class UnoWorker:
         except OSError:
             raise AttemptFailed(self._death_reason(), fatal=True) from None
 
-    def result(self, timeout: float) -> None:
-        """Wait for the answer to the oldest request; raise AttemptFailed when it failed."""
+    def result(self, timeout: float) -> dict[str, Any]:
+        """Wait for the answer to the oldest request and return it; raise AttemptFailed when it failed."""
         answer = self._receive(timeout)
         if answer is None:
             raise AttemptFailed(f"geen antwoord binnen de time-out van {timeout:g} s", fatal=True)
@@ -166,6 +175,7 @@ class UnoWorker:
             detail = str(answer.get("error") or "")
             raise AttemptFailed(f"{what}: {detail}" if detail else what, fatal=fatal)
         self.conversions += 1
+        return answer
 
     def _receive(self, timeout: float) -> dict[str, Any] | None:
         line = self._stdout.readline(timeout)
@@ -355,3 +365,76 @@ def _requeue(
         exc.reason,
         " met een nieuw LibreOffice-proces" if exc.fatal else "",
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Joined conversion: one LibreOffice load for several documents of one template set
+# --------------------------------------------------------------------------------------------
+
+
+def convert_uno_joined(state: State, python: str, exe: str, jobs: list[Job], *, timeout: float,
+                       restart_after: int, group_size: int) -> None:
+    """Convert ``jobs``, joining those of one template set (see :mod:`dossier.convert.join`).
+
+    Documents that cannot be joined safely, and every group whose joined conversion fails, are
+    converted one by one (:func:`convert_uno`), with the reason logged at INFO (``-v``).
+    """
+    from dossier.convert.join import plan_groups
+
+    plan = plan_groups([job.doc for job in jobs])
+    for i, reason in sorted(plan.reasons.items()):
+        logger.info("LibreOffice: '%s' wordt apart omgezet (niet samen te voegen: %s).", jobs[i].src.name, reason)
+    joined: set[int] = set()
+    for group in plan.groups:
+        for at in range(0, len(group), group_size):
+            chunk = group[at:at + group_size]
+            if len(chunk) > 1 and _convert_joined(state, python, exe, [(jobs[i], plan.sources[i]) for i in chunk],
+                                                  timeout=timeout, restart_after=restart_after):
+                joined.update(chunk)
+    rest = [job for i, job in enumerate(jobs) if i not in joined]
+    if rest:
+        convert_uno(state, python, exe, rest, timeout=timeout, restart_after=restart_after)
+
+
+def _convert_joined(state: State, python: str, exe: str, items: list[tuple[Job, Any]], *, timeout: float,
+                    restart_after: int) -> bool:
+    """Join the documents into one DOCX, convert it once and split the PDF; False when that failed."""
+    from dossier.convert.join import NotJoinable, join_docx, split_pdf
+
+    jobs = [job for job, _src in items]
+    folder = state.new_staging_dir("join")
+    try:
+        try:
+            joined = join_docx([src for _job, src in items], folder / "joined.docx")
+        except (NotJoinable, OSError, ValueError, KeyError) as exc:
+            logger.info("LibreOffice: %d documenten apart omgezet (samenvoegen mislukte: %s).", len(jobs), exc)
+            return False
+        pdf = folder / "joined.pdf"
+        try:
+            worker = _ready_worker(state, python, exe, restart_after)
+            worker.send(joined.path, pdf, {"bookmarks": joined.bookmarks, "markers": joined.markers})
+            answer = worker.result(timeout * len(jobs))
+            problem = pdf_problem(pdf)
+            if problem is not None:
+                raise AttemptFailed(problem, fatal=False)
+        except AttemptFailed as exc:
+            if exc.fatal:
+                state.stop_worker(kill=True)
+            logger.info("LibreOffice: %d documenten apart omgezet (samen omzetten mislukte: %s).", len(jobs), exc)
+            return False
+        except BaseException:
+            state.stop_worker(kill=True)  # interrupted mid-request: the protocol is out of step
+            raise
+        staged = [folder / f"{k}.pdf" for k in range(len(jobs))]
+        try:
+            split_pdf(pdf, [int(n) for n in answer["pages"]], staged, joined.titles)
+        except Exception as exc:  # any failure to split: convert the documents apart instead
+            logger.info("LibreOffice: %d documenten apart omgezet (opknippen mislukte: %s: %s).", len(jobs),
+                        type(exc).__name__, exc)
+            return False
+        for job, part in zip(jobs, staged, strict=True):
+            publish(part, job.target)
+        logger.debug("LibreOffice: %d documenten in één keer omgezet (%s pagina's)", len(jobs), answer["pages"])
+        return True
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

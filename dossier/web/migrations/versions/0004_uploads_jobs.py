@@ -1,7 +1,7 @@
 """Uploaded files (attachments and signed scans, content-addressed) and background jobs.
 
-Revision ID: 0003_uploads_jobs
-Revises: 0002_beheer
+Revision ID: 0004_uploads_jobs
+Revises: 0003_beheer
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003_uploads_jobs"
-down_revision = "0002_beheer"
+revision = "0004_uploads_jobs"
+down_revision = "0003_beheer"
 branch_labels = None
 depends_on = None
 

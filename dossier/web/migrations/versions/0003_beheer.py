@@ -1,7 +1,7 @@
 """Audit rows and stored settings (import/export, AVG, agenda feed, template sets).
 
-Revision ID: 0002_beheer
-Revises: 0001
+Revision ID: 0003_beheer
+Revises: 0002_werkvoorraad_werkgevers
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002_beheer"
-down_revision = "0001"
+revision = "0003_beheer"
+down_revision = "0002_werkvoorraad_werkgevers"
 branch_labels = None
 depends_on = None
 
