@@ -2,10 +2,10 @@
 
 Usage: .venv/bin/python bench/web_jobs.py [ROUNDS]   (default 3; writes its section of bench/RESULTS-web.md)
 
-The case is samples/casus_kuipers.json with its four attachments. `dossier build` runs it from the
+The case is samples/casus_kuipers.json with its attachments and signed scans. `dossier build` runs it from the
 sample folder as a user would (a new process each time, LibreOffice started for the build), with
 --uwv because the job writes the UWV set too. The server gets the same case through the API (the
-attachments uploaded with their titel, soort, datum and auteur), then builds it ROUNDS + 1 times.
+attachments and the signed scans uploaded through their routes), then builds it ROUNDS + 1 times.
 The server starts its worker process and LibreOffice at start-up, in the background; the first
 job comes right after the uploads (it may still wait for that start), the others find them warm.
 Builds and warm jobs alternate, so that a busy moment of the machine hits both alike. A job is
@@ -69,6 +69,8 @@ def _server(data: Path) -> tuple[subprocess.Popen[bytes], httpx.Client]:
 def _load(client: httpx.Client) -> str:
     data = json.loads(SAMPLE.read_text(encoding="utf-8"))
     bijlagen = data.pop("bijlagen")
+    signed = data.get("ondertekeningen") or []
+    data["ondertekeningen"] = [{k: v for k, v in o.items() if k != "scan"} for o in signed]
     client.post("/api/v1/cases", json=data).raise_for_status()
     nr = data["dossiernummer"]
     for b in bijlagen:
@@ -76,6 +78,12 @@ def _load(client: httpx.Client) -> str:
         fields = {k: b[k] for k in ("titel", "soort", "datum", "auteur") if k in b}
         r = client.post(f"/api/v1/cases/{nr}/attachments", files={"file": (path.name, path.read_bytes())}, data=fields)
         r.raise_for_status()
+    for o in signed:  # the signed scans through their own route
+        if o.get("scan"):
+            path = SAMPLE.parent / o["scan"]
+            fields = {k: str(o[k]) for k in ("document", "nummer", "datum", "werkgever", "werknemer") if k in o}
+            client.post(f"/api/v1/cases/{nr}/scans", files={"file": (path.name, path.read_bytes())},
+                        data=fields).raise_for_status()
     return nr
 
 
@@ -120,8 +128,8 @@ def main() -> None:
         "## A dossier job against `dossier build` (`bench/web_jobs.py`)",
         "",
         f"Run on {datetime.now():%Y-%m-%d %H:%M}; {os.cpu_count()} CPUs, Python {platform.python_version()}; "
-        f"samples/casus_kuipers.json with its 4 attachments ({cli_pages} pages from the CLI, {job_pages} from "
-        "the job), today 2026-11-23, UWV set included in both. Wall time, median of "
+        f"samples/casus_kuipers.json with its attachments and signed scans ({cli_pages} pages from the CLI, "
+        f"{job_pages} from the job), today 2026-11-23, UWV set included in both. Wall time, median of "
         f"{rounds}, build and warm job alternating; the job from its POST to the poll that sees \"klaar\" "
         "(polled every 50 ms).",
         "",

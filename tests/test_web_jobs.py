@@ -78,7 +78,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
 
 def _kuipers(nr: str) -> dict[str, Any]:
     data = json.loads((SAMPLES / "casus_kuipers.json").read_text(encoding="utf-8"))
-    data.pop("bijlagen", None)  # the sample's files are not in the store; the tests upload their own
+    # The sample's files (attachments, signed scans) are not in the store; the tests upload their own.
+    data.pop("bijlagen", None)
+    data.pop("ondertekeningen", None)
     data["dossiernummer"] = nr
     return data
 
@@ -536,7 +538,9 @@ def test_an_imported_case_file_brings_its_attachments_into_the_store(tmp_path: P
     config = WebConfig(data_dir=tmp_path / "data", token="t", gebruiker="T", today=date.fromisoformat(TODAY))
     assert import_cases(config, [SAMPLES / "casus_kuipers.json"]) == (1, 0)
     files = _store_files(config.data_dir)
-    assert len(files) == 4
+    sample = json.loads((SAMPLES / "casus_kuipers.json").read_text())
+    named = {b["bestand"] for b in sample["bijlagen"]} | {o["scan"] for o in sample["ondertekeningen"] if o.get("scan")}
+    assert len(files) == len({hashlib.sha256((SAMPLES / n).read_bytes()).digest() for n in named}) >= 7
     assert import_cases(config, [SAMPLES / "casus_kuipers.json"]) == (0, 1)
     assert _store_files(config.data_dir) == files
     store = Store(config.db_path, settings=api.Settings(converter="fake"))
@@ -544,8 +548,7 @@ def test_an_imported_case_file_brings_its_attachments_into_the_store(tmp_path: P
     jobs.runner = LocalPoolRunner(jobs.settings)
     try:
         data = store.get("VZ-2025-0142").data
-        for b, original in zip(data["bijlagen"], json.loads((SAMPLES / "casus_kuipers.json").read_text())["bijlagen"],
-                               strict=True):
+        for b, original in zip(data["bijlagen"], sample["bijlagen"], strict=True):
             content = (SAMPLES / original["bestand"]).read_bytes()
             digest = hashlib.sha256(content).hexdigest()
             assert b["bestand"] == f"{digest[:2]}/{digest}.pdf" and b["titel"] == original["titel"]
@@ -555,6 +558,7 @@ def test_an_imported_case_file_brings_its_attachments_into_the_store(tmp_path: P
         index = json.loads(jobs.result_file(info.id, "dossier.index.json").read_text())
         titles = {d["title"] for d in index["delen"] if d["bron"] == "bijlage"}
         assert titles == {b["titel"] for b in data["bijlagen"]}
+        assert sum(d["bron"] == "scan" for d in index["delen"]) == 3  # the signed scans, in their documents' place
 
         # Erasing the case for good (bewaartermijn) removes its builds, its files and its rows too.
         from dossier.web import create_app
