@@ -65,6 +65,7 @@ from dossier.settings import Settings, default_settings
 if TYPE_CHECKING:
     from dossier.cache import CacheInfo
     from dossier.cases import CaseItem, LoadedCase
+    from dossier.convert import Converter
     from dossier.findings import Finding
     from dossier.model import Case
     from dossier.pipeline import BuildResult
@@ -82,6 +83,7 @@ _LAZY: dict[str, str] = {
     "Finding": "dossier.findings", "KINDS": "dossier.kinds", "Kind": "dossier.kinds",
     "TemplateInfo": "dossier.render.templates", "Tijdlijn": "dossier.timeline",
     "stop_on_signals": "dossier.signals",
+    "Converter": "dossier.convert", "make_converter": "dossier.convert",
     "Case": "dossier.model",  # the case model itself: front ends build their forms from it
 }
 
@@ -173,6 +175,39 @@ def _findings_and_signing_errors(case: Case, *, settings: Settings,
     jobs = planned_documents(case, tl, settings=settings)
     return (case_findings(case, tl, settings=settings, jobs=jobs),
             signing_errors(case, tl, settings=settings, jobs=jobs))
+
+
+@dataclass(frozen=True)
+class PlannedDocument:
+    """A generated document a build of the case would hold, with its signing state.
+
+    ``nummer`` is None for a kind with one document; ``ondertekend``: every party signed (or a signed
+    scan is there); ``scan``: the record's scan file (the case file's name for it), if any.
+    """
+
+    soort: str
+    nummer: int | None
+    titel: str
+    datum: date | None
+    ondertekend: bool
+    scan: str | None
+
+
+def planned_documents(case: Case, *, settings: Settings, today: date) -> list[PlannedDocument]:
+    """Every generated document of the case on ``today`` (RIV order), with whether it is signed."""
+    from dossier.findings import planned_documents as _planned
+    from dossier.findings import unsigned_by
+
+    tl = case_timeline(case, settings=settings, today=today)
+    return [PlannedDocument(j.soort, j.nummer, j.titel, j.datum, not unsigned_by(j),
+                            j.ondertekening.scan if j.ondertekening is not None else None)
+            for j in _planned(case, tl, settings=settings)]
+
+
+def signing_problems(case: Case, *, settings: Settings, today: date) -> list[Issue]:
+    """The ``ondertekeningen`` records that name no planned document (errors, as ``check`` reports them)."""
+    _found, wrong = _findings_and_signing_errors(case, settings=settings, today=today)
+    return [f.issue("invoer", f"dossier {case.dossiernummer}", Severity.fout) for f in wrong]
 
 
 #: The finding levels, most serious first (dossier.timeline.Niveau).
@@ -425,6 +460,18 @@ def _case_inputs(loaded: LoadedCase, settings: Settings) -> list[Path]:
                        bijlagen_map=settings.bijlagen_map, templates_dir=settings.templates_dir)
 
 
+def attachment_files(loaded: LoadedCase, *, settings: Settings) -> dict[str, Path]:
+    """The files a loaded case names (``bijlagen[].bestand``, ``ondertekeningen[].scan``) that exist where
+    the build may read them (the case file's folder or ``settings.bijlagen_map``): name as in the case →
+    the resolved file. Names that lead elsewhere or to nothing are left out (``build`` reports them)."""
+    from dossier.inputs import locate_attachment
+
+    base = loaded.record.source.parent
+    names = [b.bestand for b in loaded.case.bijlagen] + [o.scan for o in loaded.case.ondertekeningen if o.scan]
+    found = {n: locate_attachment(n, base, settings.bijlagen_map).path for n in names}
+    return {n: p for n, p in found.items() if p is not None}
+
+
 # --- one case as data (front ends that hold cases themselves: the web application) ----------
 
 
@@ -609,11 +656,12 @@ class BackupResult:
 
 def render_documents(soort: str, case_file: Path, *, output: Path | None = None, pdf: bool = False,
            dossier: str | None = None, nummer: int | None = None, settings: Settings,
-           today: date) -> list[Path]:
+           today: date, converter: Converter | None = None) -> list[Path]:
     """Fill the template(s) of one document kind (or ``alle``) with a case.
 
     ``output`` is a folder (default: the current one), or one ``.docx``/``.pdf`` file when the kind
-    gives exactly one document (a ``.pdf`` implies ``pdf``).
+    gives exactly one document (a ``.pdf`` implies ``pdf``). ``converter``: a started converter to
+    reuse (a long-running worker's LibreOffice); None starts one for this call.
 
     Raises:
         UsageError: unknown kind or ``nummer``; one file asked for but several documents made; an
@@ -635,7 +683,7 @@ def render_documents(soort: str, case_file: Path, *, output: Path | None = None,
     refuse_overwrite(inputs, files=[output] if output is not None and not folder else [])
     with tempfile.TemporaryDirectory(prefix="dossier-render-") as tmp:
         files = render_loaded(loaded, Path(tmp), soort=soort, settings=settings, today=today,
-                              pdf=pdf or suffix == ".pdf", nummer=nummer)
+                              pdf=pdf or suffix == ".pdf", nummer=nummer, converter=converter)
         if folder:  # names are known only now: check them before the first one is written
             out_dir = output or Path.cwd()
             targets = [out_dir / f.name for f in files]
@@ -655,12 +703,14 @@ def render_documents(soort: str, case_file: Path, *, output: Path | None = None,
 
 
 def build(case_file: Path, *, output: Path | None = None, uwv_dir: Path | None = None,
-          dossier: str | None = None, settings: Settings, today: date) -> BuildResult:
+          dossier: str | None = None, settings: Settings, today: date,
+          converter: Converter | None = None) -> BuildResult:
     """Build the complete, indexed PDF re-integration dossier of the case in ``case_file``.
 
     ``output`` defaults to ``DOSSIERNUMMER.pdf`` in the current folder; ``uwv_dir`` also writes the
     UWV upload set there (a new folder, or this dossier's previous set, which is replaced whole).
-    The result lists the findings (``warnings``) and what was written.
+    The result lists the findings (``warnings``) and what was written. ``converter``: a started
+    converter to reuse (see :func:`make_converter`); None starts LibreOffice for this build.
 
     Raises:
         UsageError: an output is an input (case file, attachment, template), ``uwv_dir`` holds an
@@ -685,7 +735,31 @@ def build(case_file: Path, *, output: Path | None = None, uwv_dir: Path | None =
             raise UsageError(f"het dossier '{out}' mag niet in de --uwv-map '{uwv_dir}' staan: die map wordt in "
                              "zijn geheel vervangen")
         check_uwv_dir(uwv_dir, loaded.case.dossiernummer)
-    return build_dossier(loaded, out=out, settings=settings, today=today, uwv_dir=uwv_dir)
+    return build_dossier(loaded, out=out, settings=settings, today=today, uwv_dir=uwv_dir, converter=converter)
+
+
+def preflight_attachment(path: Path, *, titel: str, soort: str = "overig", wachtwoord: str | None = None,
+                         settings: Settings) -> list[Issue]:
+    """Check one attachment file at once, as ``build`` will check it (a web upload, before it is stored).
+
+    The same rules as the build's preflight (:mod:`dossier.attachments`): errors — a medical document,
+    an unsupported type, an empty or damaged (beyond repair) file, an encrypted PDF without a working
+    ``wachtwoord``; warnings — a scan without a text layer, a repaired file, a file over UWV's 10 MB.
+    Messages name ``path.name``; fields are those of one ``bijlagen`` entry (``soort``, ``bestand``).
+    Nothing is written next to ``path``.
+    """
+    from dossier.attachments import check_attachment_file
+
+    with tempfile.TemporaryDirectory(prefix="dossier-preflight-") as tmp:
+        return check_attachment_file(Path(path), titel=titel, soort=soort, wachtwoord=wachtwoord,
+                                     work=Path(tmp), settings=settings)
+
+
+def warm_up() -> None:
+    """Import now what a build needs (rendering, PDF assembly, the UWV set): for a long-running worker,
+    so that its first job does not pay for the imports."""
+    for module in ("dossier.pipeline", "dossier.render", "dossier.pdf", "dossier.uwv", "dossier.batch"):
+        importlib.import_module(module)
 
 
 # --- the cache -----------------------------------------------------------------------------
@@ -827,6 +901,11 @@ __all__ = [  # what is defined here, then what loads on first use
     "load_cases",
     "load_one_case",
     "parse_today",
+    "attachment_files",
+    "PlannedDocument",
+    "planned_documents",
+    "signing_problems",
+    "preflight_attachment",
     "render_documents",
     "restore",
     "scrub",
@@ -834,6 +913,7 @@ __all__ = [  # what is defined here, then what loads on first use
     "timelines",
     "today_default",
     "validate_case_data",
+    "warm_up",
     "write_output",
     *_LAZY,
 ]

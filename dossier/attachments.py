@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from dossier.cases import LoadedCase
 from dossier.errors import AssemblyError, Issue, Severity
@@ -65,6 +66,30 @@ def preflight_attachments(loaded: LoadedCase, work: Path,
 
 
 _Found = list[tuple[Severity, str, str]]
+
+
+def _invalid(err: Any, soort: str) -> str:
+    from dossier.kinds import ATTACHMENT_KINDS
+
+    if tuple(err.get("loc", ())) == ("soort",):
+        return f"onbekende soort '{soort[:60]}'; kies uit: {', '.join(ATTACHMENT_KINDS)}"
+    return "verplicht veld ontbreekt of is leeg" if err.get("type") in ("missing", "string_too_short") \
+        else "ongeldige waarde"
+
+
+def check_attachment_file(path: Path, *, titel: str, soort: str, wachtwoord: str | None, work: Path,
+                          settings: Settings | None = None) -> list[Issue]:
+    """One attachment file through the preflight of a build (same rules, same messages), before it is
+    part of a case; the clean copy goes to ``work``. Issues are located at ``bestand`` or ``soort``."""
+    from pydantic import ValidationError
+
+    try:
+        b = Bijlage.model_validate({"titel": titel, "bestand": path.name, "soort": soort, "wachtwoord": wachtwoord})
+    except ValidationError as e:  # an unknown soort, an empty titel
+        return [Issue(Severity.fout, path.name, "", ".".join(str(x) for x in err["loc"]) or "bijlage",
+                      _invalid(err, soort)) for err in e.errors()]
+    _item, found = _check_one(0, b, path.parent, work, settings or Settings())
+    return [Issue(sev, path.name, "", fld, msg.replace(_label(0, b), f"'{path.name}'")) for sev, fld, msg in found]
 
 
 def _check_one(i: int, b: Bijlage, base: Path, work: Path,

@@ -55,11 +55,13 @@ def create_app(config: WebConfig) -> FastAPI:
         stop = threading.Event()
         worker = threading.Thread(target=_refresher, args=(store, config, stop), name="dossier-refresh", daemon=True)
         worker.start()
+        _app.state.jobs.recover()  # jobs a restart interrupted: bezig → fout, wachtend → queued again
         yield
         stop.set()
         if hasattr(_app.state, "beheer_stop"):  # the beheer warm-up (dossier.web.beheer)
             _app.state.beheer_stop.set()
         worker.join(5)
+        _app.state.jobs.close()
         store.close()
 
     app = FastAPI(title="dossier", version="1", lifespan=lifespan, docs_url="/api/docs",
@@ -108,8 +110,10 @@ def create_app(config: WebConfig) -> FastAPI:
     app.include_router(page_router)
     app.include_router(form_router)
     from dossier.web import beheer  # import/export, AVG, agenda feed, template sets
+    from dossier.web.job_routes import install as install_jobs
 
     beheer.install(app)
+    install_jobs(app, store)  # uploads, background jobs and their results
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     return app
 

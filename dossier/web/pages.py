@@ -183,9 +183,11 @@ def case_page(request: Request, nr: str) -> Response:
     found = api.findings(case, settings=settings, today=today)
     found_rows = sorted(((str(f.niveau), f) for f in found), key=lambda r: api.NIVEAUS.index(r[0]))
     from dossier.web.documents import kinds
+    from dossier.web.job_routes import case_context
 
     return _page(request, "casus.html", nr=nr, stored=stored, case=case, tl=tl, svg=drawing(case, tl),
-                 findings=found_rows, issues=issues, today=today, kinds=kinds())
+                 findings=found_rows, issues=issues, today=today, kinds=kinds(),
+                 **case_context(request, nr, case, today))
 
 
 @router.get("/casussen/{nr}/bewerken")

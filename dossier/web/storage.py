@@ -354,11 +354,19 @@ def import_files(config: Any, paths: list[Path]) -> tuple[int, int]:
     store = Store(config.db_path)
     today = config.reference_date()
     done = skipped = 0
+    from dossier.web.files import FOLDER, FileStore, adopt_files, record_adopted
+
+    files = FileStore(config.data_dir / FOLDER)
     try:
         report = api.load_cases([Path(p) for p in paths], today=today)
         for loaded in report.cases:
+            # The case file's own attachments and scans go into the file store, so the web can build it
+            # (a file already there is left as it is: importing again changes nothing).
+            data, adopted = adopt_files(dict(loaded.record.data), api.attachment_files(loaded, settings=store.settings),
+                                        files)
             try:
-                store.create(dict(loaded.record.data), door=config.gebruiker, today=today)
+                store.create(data, door=config.gebruiker, today=today)
+                record_adopted(store, loaded.case.dossiernummer, adopted, door=config.gebruiker)
                 done += 1
             except Conflict:
                 skipped += 1
