@@ -83,9 +83,21 @@ _LAZY: dict[str, str] = {
     "Finding": "dossier.findings", "KINDS": "dossier.kinds", "Kind": "dossier.kinds",
     "TemplateInfo": "dossier.render.templates", "Tijdlijn": "dossier.timeline",
     "stop_on_signals": "dossier.signals",
-    "Converter": "dossier.convert", "make_converter": "dossier.convert",
+    "Converter": "dossier.convert",
     "Case": "dossier.model",  # the case model itself: front ends build their forms from it
 }
+
+
+def make_converter(settings: Settings) -> Converter:
+    """A converter for these settings, behind the conversion cache unless the settings turn it off.
+
+    For a front end or worker that keeps one LibreOffice for many builds: ``start()`` it, pass it as
+    ``converter=`` to :func:`build` or :func:`render_documents`, ``close()`` it at the end.
+    """
+    from dossier.convert import make_converter as make
+    from dossier.convert.cache import with_cache
+
+    return with_cache(make(settings), settings)
 
 
 def __getattr__(name: str) -> Any:
@@ -900,6 +912,7 @@ __all__ = [  # what is defined here, then what loads on first use
     "list_templates",
     "load_cases",
     "load_one_case",
+    "make_converter",
     "parse_today",
     "attachment_files",
     "PlannedDocument",
