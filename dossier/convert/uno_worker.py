@@ -245,11 +245,8 @@ class Office:
         pages = None
         try:
             if join is not None:
-                spans = _page_spans(doc, join["bookmarks"])
+                spans, kept_apart = _settled_layout(doc, join["bookmarks"])
                 pages = [end - start + 1 for start, end in spans]
-                checked = time.monotonic()
-                kept_apart = _kept_apart(doc, spans)
-                log(f"keep-with-next check: {(time.monotonic() - checked) * 1000:.1f} ms, {len(spans)} parts")
                 if kept_apart:
                     # The layout differs from the documents' own: no export, the parent converts
                     # these documents one by one.
@@ -314,24 +311,31 @@ HEADER_FOOTER_TEXTS = (
 )
 
 
-def _page_spans(doc, bookmarks: list[str]) -> list[tuple[int, int]]:
-    """First and last physical page of each joined document (start bookmark to its end).
+def _settled_layout(doc, bookmarks: list[str]) -> tuple[list[tuple[int, int]], list[list[int]]]:
+    """First and last physical page of each joined document (start bookmark to its end), and
+    where the layout separates a keep-with-next paragraph from the next one (:func:`_kept_apart`).
 
     The view cursor counts physical pages, and LibreOffice lays out a blank page before a
     document whose page numbering restarts at 1 on what would be a left page (it neither prints
     nor exports it): a document's last page is therefore the page of the character just before
     the next document's start, not the page before the next start. The layout of a hidden
-    document may still grow while it is measured, so it is measured until two rounds agree.
+    document may still change while it is measured (under load a page end was seen to move
+    between two looks), so both are measured until two rounds agree.
     """
     cursor = doc.getCurrentController().getViewCursor()
     marks = doc.getBookmarks()
     previous = None
+    checks = []
     for _round in range(4):
         cursor.jumpToLastPage()  # formats the document up to its end
         spans = _measure(cursor, marks, bookmarks)
-        if spans == previous:
-            return spans
-        previous = spans
+        checked = time.monotonic()
+        state = (spans, _kept_apart(cursor, spans))
+        checks.append(time.monotonic() - checked)
+        if state == previous:
+            log(f"keep-with-next check: {sum(checks) * 1000:.1f} ms in {len(checks)} rounds, {len(spans)} parts")
+            return state
+        previous = state
     raise ValueError(f"the layout did not settle: {previous}")
 
 
@@ -358,7 +362,7 @@ def _measure(cursor, marks, bookmarks: list[str]) -> list[tuple[int, int]]:
 BREAKS_BEFORE = frozenset(["PAGE_BEFORE", "PAGE_BOTH", "COLUMN_BEFORE", "COLUMN_BOTH"])
 
 
-def _kept_apart(doc, spans: list[tuple[int, int]]) -> list[list[int]]:
+def _kept_apart(cursor, spans: list[tuple[int, int]]) -> list[list[int]]:
     """Where the layout ends a page with a keep-with-next paragraph inside a joined document.
 
     ``ParaKeepTogether`` is Writer's "keep with next paragraph" (Word's ``w:keepNext``, headings).
@@ -370,7 +374,6 @@ def _kept_apart(doc, spans: list[tuple[int, int]]) -> list[list[int]]:
     costs far less than one per keep-with-next paragraph (about half of all paragraphs).
     Returns ``[document index, page within that document]`` for every such place.
     """
-    cursor = doc.getCurrentController().getViewCursor()
     found = []
     for k, (start, end) in enumerate(spans):
         # The last page of a document is followed by the next document's own first page.
