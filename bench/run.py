@@ -517,7 +517,7 @@ def run_batch(cases: CaseSet, work: Path, soort: str, jobs: int, today: date, in
     out = work / f"batch-{soort}-j{jobs}-n{cases.count}{'-samen' if join else ''}"
     shutil.rmtree(out, ignore_errors=True)
     argv = [str(DOSSIER_BIN), "batch", str(cases.path), "--out", str(out), "--soort", soort,
-            "--jobs", str(jobs), "--today", today.isoformat(), *(["--samenvoegen"] if join else [])]
+            "--jobs", str(jobs), "--today", today.isoformat(), *(["--samenvoegen"] if join else ["--apart"])]
     logfile = work / f"{out.name}.log"
     with logfile.open("wb") as lf:
         cpu0 = _cpu_children()
@@ -544,7 +544,7 @@ def run_batch(cases: CaseSet, work: Path, soort: str, jobs: int, today: date, in
         if documents is not None and count != documents:
             raise SystemExit(f"batch {soort} --jobs {jobs}: {count} documents, expected {documents}")
     shutil.rmtree(out, ignore_errors=True)
-    label = f"dossier batch --soort {soort} --jobs {jobs}" + (" --samenvoegen" if join else "")
+    label = f"dossier batch --soort {soort} --jobs {jobs}" + (" --samenvoegen" if join else " --apart")
     return Timed(label, wall, count, cases.count, sampler.peaks, jobs,
                  note=f"batch itself: {report['seconden']:.1f} s", cpu=cpu, foreign=load.foreign)
 

@@ -36,8 +36,9 @@ class Settings:
         bijlagen_map: a second folder attachments may be in, besides the case file's own folder
             (a web application's file store); nothing outside these two is ever read.
         samenvoegen: convert a case's DOCX files of one template set in one LibreOffice load and
-            split the PDF back (faster; off by default, its pages can still differ: see
-            docs/samenvoegen.md). Documents that cannot be joined safely are converted apart.
+            split the PDF back (faster; on by default). Documents that cannot be joined safely,
+            and groups whose joined layout would separate a heading from its paragraph, are
+            converted apart (docs/samenvoegen.md).
     """
 
     locale: str = "nl_NL"
@@ -53,7 +54,7 @@ class Settings:
     pdfa: bool = False
     ocr: bool = False
     bijlagen_map: Path | None = None
-    samenvoegen: bool = False
+    samenvoegen: bool = True
 
     def blocks(self, issue: Issue) -> bool:
         """Whether ``issue`` makes a run fail under these settings (errors always do)."""

@@ -280,15 +280,15 @@ def test_firm_templates_joined_look_like_apart(tmp_path: Path, caplog: pytest.Lo
     assert _compare_paths(docs, tmp_path, caplog, apart=1) == []
 
 
-def test_joining_is_off_unless_asked_for() -> None:
+def test_joining_is_on_unless_switched_off() -> None:
     from click.testing import CliRunner
 
     from dossier.cli import main
     from dossier.convert import make_converter
     from dossier.settings import Settings
 
-    assert make_converter(Settings()).join is False
-    assert make_converter(Settings(samenvoegen=True)).join is True
+    assert make_converter(Settings()).join is True
+    assert make_converter(Settings(samenvoegen=False)).join is False
     for command in ("build", "render", "batch"):
         assert "--samenvoegen / --apart" in CliRunner().invoke(main, [command, "--help"]).output
 
