@@ -531,7 +531,7 @@ def run_batch(cases: CaseSet, work: Path, soort: str, jobs: int, today: date, in
         shutil.rmtree(cache_dir, ignore_errors=True)
     argv = [str(DOSSIER_BIN), "batch", str(cases.path), "--out", str(out), "--soort", soort,
             "--jobs", str(jobs), "--today", today.isoformat(), "--cache", str(cache_dir),
-            *(["--samenvoegen"] if join else [])]
+            *(["--samenvoegen"] if join else ["--apart"])]
     logfile = work / f"{out.name}.log"
     with logfile.open("wb") as lf:
         cpu0 = _cpu_children()
@@ -561,7 +561,7 @@ def run_batch(cases: CaseSet, work: Path, soort: str, jobs: int, today: date, in
     size = _folder_mb(cache_dir)
     if cold:
         shutil.rmtree(cache_dir, ignore_errors=True)
-    name = label or (f"dossier batch --soort {soort} --jobs {jobs}" + (" --samenvoegen" if join else "")
+    name = label or (f"dossier batch --soort {soort} --jobs {jobs}" + (" --samenvoegen" if join else " --apart")
                      + (", cold cache" if cold else ""))
     return Timed(name, wall, count, cases.count, sampler.peaks, jobs,
                  note=f"batch itself: {report['seconden']:.1f} s; cache afterwards {size:.1f} MB", cpu=cpu,

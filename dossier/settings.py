@@ -42,8 +42,9 @@ class Settings:
         cache_max_age_days: entries older than this are never used and removed (they hold personal
             data).
         samenvoegen: convert a case's DOCX files of one template set in one LibreOffice load and
-            split the PDF back (faster; off by default, its pages can still differ: see
-            docs/samenvoegen.md). Documents that cannot be joined safely are converted apart.
+            split the PDF back (faster; on by default). Documents that cannot be joined safely,
+            and groups whose joined layout would separate a heading from its paragraph, are
+            converted apart (docs/samenvoegen.md).
     """
 
     locale: str = "nl_NL"

@@ -20,7 +20,9 @@ Lifecycle:
    answer each with one line: ``{"ok": true}`` or
    ``{"ok": false, "kind": "load|join|export|request|internal", "error": "...", "fatal": <bool>}``.
    A request with ``"join": {"bookmarks": [...], "markers": [...]}`` is a joined document
-   (:mod:`dossier.convert.join`); its answer adds ``"pages": [...]``, the pages of each part.
+   (:mod:`dossier.convert.join`); its answer adds ``"pages": [...]``, the pages of each part,
+   and, when the joined layout breaks a keep-with-next paragraph from the next one inside a
+   part, ``"kept_apart": [[part, page], ...]`` (then nothing was exported).
    ``kind`` says which step failed (the parent words the message). ``fatal`` means the office
    process or the
    UNO bridge is gone; the worker exits right after such an answer.
@@ -213,13 +215,15 @@ class Office:
             return False
         return True
 
-    def convert(self, src: str, out: str, join: dict | None = None) -> list[int] | None:
+    def convert(self, src: str, out: str, join: dict | None = None) -> dict | None:
         """Load ``src`` hidden, export it as PDF to ``out``, close it.
 
         For a joined document (``join``: ``{"bookmarks": [...], "markers": [...]}``, one of each
         per joined document) the page count of every document is read from the layout (the page
         of its start bookmark), each document's page-count marker in the headers and footers is
-        replaced by that count, and the counts are returned.
+        replaced by that count, and ``{"pages": counts}`` is returned. When the joined layout
+        breaks a keep-with-next paragraph from its next one (:func:`_kept_apart`) nothing is
+        exported and the answer also names those places, ``"kept_apart": [[document, page], ...]``.
         """
         uno = self._uno
         load_props = (
@@ -241,7 +245,13 @@ class Office:
         pages = None
         try:
             if join is not None:
-                pages = _page_counts(doc, join["bookmarks"])
+                spans, kept_apart = _settled_layout(doc, join["bookmarks"])
+                pages = [end - start + 1 for start, end in spans]
+                if kept_apart:
+                    # The layout differs from the documents' own: no export, the parent converts
+                    # these documents one by one.
+                    _close_document(doc)
+                    return {"pages": pages, "kept_apart": kept_apart}
                 _fill_markers(doc, dict(zip(join["markers"], pages, strict=True)))
         except Exception as exc:
             _close_document(doc)
@@ -265,7 +275,7 @@ class Office:
             raise self._failure("export", exc) from exc
         finally:
             _close_document(doc)
-        return pages
+        return None if pages is None else {"pages": pages}
 
     def _failure(self, kind: str, exc: BaseException) -> ConvertFailed:
         detail = getattr(exc, "Message", "") or str(exc)
@@ -301,28 +311,35 @@ HEADER_FOOTER_TEXTS = (
 )
 
 
-def _page_counts(doc, bookmarks: list[str]) -> list[int]:
-    """Pages of each joined document, from the page of its start bookmark to the page of its end.
+def _settled_layout(doc, bookmarks: list[str]) -> tuple[list[tuple[int, int]], list[list[int]]]:
+    """First and last physical page of each joined document (start bookmark to its end), and
+    where the layout separates a keep-with-next paragraph from the next one (:func:`_kept_apart`).
 
     The view cursor counts physical pages, and LibreOffice lays out a blank page before a
     document whose page numbering restarts at 1 on what would be a left page (it neither prints
     nor exports it): a document's last page is therefore the page of the character just before
     the next document's start, not the page before the next start. The layout of a hidden
-    document may still grow while it is measured, so it is measured until two rounds agree.
+    document may still change while it is measured (under load a page end was seen to move
+    between two looks), so both are measured until two rounds agree.
     """
     cursor = doc.getCurrentController().getViewCursor()
     marks = doc.getBookmarks()
     previous = None
+    checks = []
     for _round in range(4):
         cursor.jumpToLastPage()  # formats the document up to its end
-        counts = _measure(cursor, marks, bookmarks)
-        if counts == previous:
-            return counts
-        previous = counts
+        spans = _measure(cursor, marks, bookmarks)
+        checked = time.monotonic()
+        state = (spans, _kept_apart(cursor, spans))
+        checks.append(time.monotonic() - checked)
+        if state == previous:
+            log(f"keep-with-next check: {sum(checks) * 1000:.1f} ms in {len(checks)} rounds, {len(spans)} parts")
+            return state
+        previous = state
     raise ValueError(f"the layout did not settle: {previous}")
 
 
-def _measure(cursor, marks, bookmarks: list[str]) -> list[int]:
+def _measure(cursor, marks, bookmarks: list[str]) -> list[tuple[int, int]]:
     cursor.jumpToLastPage()
     last = cursor.getPage()
     counts = []
@@ -337,8 +354,53 @@ def _measure(cursor, marks, bookmarks: list[str]) -> list[int]:
             end = last
         if end < start:
             raise ValueError(f"document {k} ends on page {end} before its start page {start}")
-        counts.append(end - start + 1)
+        counts.append((start, end))
     return counts
+
+
+#: Break types that start a new page (or column) before a paragraph or table on purpose.
+BREAKS_BEFORE = frozenset(["PAGE_BEFORE", "PAGE_BOTH", "COLUMN_BEFORE", "COLUMN_BOTH"])
+
+
+def _kept_apart(cursor, spans: list[tuple[int, int]]) -> list[list[int]]:
+    """Where the layout ends a page with a keep-with-next paragraph inside a joined document.
+
+    ``ParaKeepTogether`` is Writer's "keep with next paragraph" (Word's ``w:keepNext``, headings).
+    Such a paragraph may only end a page when the next one starts a page on purpose (a page
+    break, another page style: a section or the next joined document) or when LibreOffice
+    cannot keep them together at all. In large joined documents LibreOffice's layout sometimes
+    leaves a heading alone at the foot of a page where the document on its own does not: then
+    that document's pages differ. One look per page, at the paragraph the page ends with,
+    costs far less than one per keep-with-next paragraph (about half of all paragraphs).
+    Returns ``[document index, page within that document]`` for every such place.
+    """
+    found = []
+    for k, (start, end) in enumerate(spans):
+        # The last page of a document is followed by the next document's own first page.
+        for page in range(start, end):
+            if _ends_kept_apart(cursor, page):
+                found.append([k, page - start + 1])
+    return found
+
+
+def _ends_kept_apart(cursor, page: int) -> bool:
+    cursor.jumpToPage(page)
+    cursor.jumpToEndOfPage()
+    if cursor.getPage() != page:
+        return False  # a page without body text (a blank page LibreOffice inserts, not exported)
+    text = cursor.getText()
+    tc = text.createTextCursorByRange(cursor.getStart())
+    if tc.getPropertyValue("TextTable") is not None:
+        return False  # inside a table: rows follow the table's own rules
+    if not tc.getPropertyValue("ParaKeepTogether") or not tc.isEndOfParagraph():
+        return False
+    if not tc.gotoNextParagraph(False):
+        return False
+    table = tc.getPropertyValue("TextTable")  # the next block may be a table: its break counts
+    block = table if table is not None else tc
+    return block.getPropertyValue("BreakType").value not in BREAKS_BEFORE and not block.getPropertyValue(
+        "PageDescName"
+    )
 
 
 def _fill_markers(doc, counts: dict[str, int]) -> None:
@@ -411,7 +473,7 @@ def serve(office: Office, proto: Protocol, stdin) -> None:
             continue
         started = time.monotonic()
         try:
-            pages = office.convert(src, out, join)
+            answer = office.convert(src, out, join)
         except ConvertFailed as exc:
             log(f"{src}: {exc.kind} failed {exc}".rstrip())
             proto.send({"ok": False, "kind": exc.kind, "error": str(exc), "fatal": exc.fatal})
@@ -432,7 +494,7 @@ def serve(office: Office, proto: Protocol, stdin) -> None:
                 return
             continue
         log(f"converted {src} in {time.monotonic() - started:.2f} s")
-        proto.send({"ok": True} if pages is None else {"ok": True, "pages": pages})
+        proto.send({"ok": True, **(answer or {})})
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -414,6 +414,11 @@ def _convert_joined(state: State, python: str, exe: str, items: list[tuple[Job, 
             worker = _ready_worker(state, python, exe, restart_after)
             worker.send(joined.path, pdf, {"bookmarks": joined.bookmarks, "markers": joined.markers})
             answer = worker.result(timeout * len(jobs))
+            if answer.get("kept_apart"):
+                places = ", ".join(f"'{jobs[k].src.name}' pagina {page}" for k, page in answer["kept_apart"])
+                logger.info("LibreOffice: %d documenten apart omgezet (samen opgemaakt zou een kop met 'bij "
+                            "volgende alinea houden' onderaan de pagina blijven staan: %s).", len(jobs), places)
+                return False
             problem = pdf_problem(pdf)
             if problem is not None:
                 raise AttemptFailed(problem, fatal=False)
