@@ -64,7 +64,7 @@ class Settings:
     cache_dir: Path | None = None
     cache_max_mb: float = 2048
     cache_max_age_days: float = 30.0
-    samenvoegen: bool = False
+    samenvoegen: bool = True
 
     def blocks(self, issue: Issue) -> bool:
         """Whether ``issue`` makes a run fail under these settings (errors always do)."""
