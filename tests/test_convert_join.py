@@ -115,13 +115,13 @@ def make_firm_document(path: Path, title: str, paragraphs: int, *, landscape_row
 # --- building and comparing -------------------------------------------------------------------
 
 
-def _builtin_documents(folder: Path) -> list[Path]:
-    """Every generated DOCX of the Kuipers sample (all built-in templates), voorblad first."""
+def _builtin_documents(folder: Path, sample: str = "casus_kuipers.json") -> list[Path]:
+    """Every generated DOCX of a sample (Kuipers: all built-in templates), voorblad first."""
     from dossier.cases import iter_cases
     from dossier.pipeline import prepare_dossier
     from dossier.settings import Settings
 
-    item = next(iter_cases([ROOT / "samples" / "casus_kuipers.json"], today=TODAY))
+    item = next(iter_cases([ROOT / "samples" / sample], today=TODAY))
     out = []
     with prepare_dossier(item.loaded, settings=Settings(), today=TODAY) as w:
         for i, d in enumerate([w.cover, *w.documents]):
@@ -298,13 +298,14 @@ def test_joining_is_on_unless_switched_off() -> None:
 @needs_uno
 def test_a_group_whose_joined_layout_breaks_keep_with_next_is_converted_apart(
         tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    """All 24 Kuipers documents in ONE load: LibreOffice then leaves a heading at the foot of a
-    page in three inspanningsrapportages (pages up to 15.6 % off, one with another page count;
-    docs/samenvoegen.md). The worker's check must see it, and the group falls back to separate
-    conversions, whose pages equal those of a plain separate run."""
+    """All 24 documents of the Kuipers story as it was before its rewrite (kept in tests/data) in ONE
+    load: LibreOffice then leaves a heading at the foot of a page in three inspanningsrapportages
+    (pages up to 15.6 % off, one with another page count; docs/samenvoegen.md). The worker's check
+    must see it, and the group falls back to separate conversions, whose pages equal those of a
+    plain separate run. (The rewritten sample happens to join cleanly even in one group.)"""
     from dossier.convert.libreoffice import SofficeConverter
 
-    docs = _builtin_documents(tmp_path)
+    docs = _builtin_documents(tmp_path, str(ROOT / "tests" / "data" / "kuipers_joined_layout_fault.json"))
     with SofficeConverter(mode="uno", join=True, join_size=len(docs)) as joined, \
             SofficeConverter(mode="uno") as separate:
         with caplog.at_level(logging.INFO, logger="dossier.convert.libreoffice.uno_mode"):
