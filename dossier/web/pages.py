@@ -17,7 +17,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException
 
 from dossier import api
-from dossier.web import forms, security
+from dossier.web import forms, security, tijd
 from dossier.web.storage import Conflict, Invalid, Store
 from dossier.web.timeline_svg import drawing
 
@@ -25,6 +25,7 @@ router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.filters["datum"] = lambda d: d.strftime("%d-%m-%Y") if isinstance(d, date) else (d or "")
 templates.env.filters["url"] = lambda s: quote(str(s), safe="")
+templates.env.filters["tijd"] = tijd.lokaal  # stored UTC, shown in Dutch local time
 templates.env.globals["NIVEAU_TEKST"] = {"loonsanctie-risico": "Loonsanctie-risico", "boete": "Boete",
                                          "aandachtspunt": "Aandachtspunt"}
 LOGIN_CSRF = "dossier_login_csrf"
