@@ -575,3 +575,50 @@ def test_an_imported_case_file_brings_its_attachments_into_the_store(tmp_path: P
     finally:
         jobs.close()
         store.close()
+
+
+def test_page_upload_refusals_are_shown_next_to_the_file_field_with_their_status(server: WebServer) -> None:
+    import re
+
+    nr = _create(server.client(), _kuipers("PG-2"))
+    browser = server.client(auth=False)
+    assert browser.get(f"/login?token={TOKEN}").status_code == 303
+    csrf = re.search(r'name="csrf" value="([^"]+)"', browser.get(f"/casussen/{nr}").text).group(1)
+    htmx = {"HX-Request": "true"}
+    before = _store_files(server.data_dir)
+    big = b"%PDF-1.4\n" + b"0" * (1024 * 1024 + 10)  # the server's limit is 1 MB
+
+    r = browser.post(f"/casussen/{nr}/bijlagen", data={"csrf": csrf, "titel": "Groot"},
+                     files={"file": ("groot.pdf", big)}, headers=htmx)
+    assert r.status_code == 413 and r.text.startswith('<section id="bijlagen"') and "<html" not in r.text
+    field = re.search(r'<input id="bijlage-bestand"[^>]*>', r.text).group(0)
+    assert 'aria-describedby="bijlage-bestand-fout"' in field and 'aria-invalid="true"' in field
+    message = re.search(r'<p class="veldfout" id="bijlage-bestand-fout"[^>]*>([^<]*)</p>', r.text).group(1)
+    assert "te groot" in message and "1 MB" in message
+
+    r = browser.post(f"/casussen/{nr}/bijlagen", data={"csrf": csrf, "titel": "Programma"},
+                     files={"file": ("brief.pdf", b"MZ\x90\x00 geen pdf")}, headers=htmx)
+    assert r.status_code == 415 and r.text.startswith('<section id="bijlagen"')
+    assert re.search(r'id="bijlage-bestand-fout"[^>]*>[^<]*bestandstype', r.text)
+    assert 'value="Programma"' in r.text  # what was typed is kept
+
+    r = browser.post(f"/casussen/{nr}/scans", data={"csrf": csrf, "keuze": "plan_van_aanpak:1"},
+                     files={"file": ("scan.pdf", big)}, headers=htmx)
+    assert r.status_code == 413 and r.text.startswith('<section id="documenten"')
+    assert 'aria-describedby="scan-bestand-fout"' in r.text
+    assert re.search(r'id="scan-bestand-fout"[^>]*>[^<]*te groot', r.text)
+    r = browser.post(f"/casussen/{nr}/scans", data={"csrf": csrf, "keuze": "plan_van_aanpak:1"},
+                     files={"file": ("s.pdf", b"MZ\x90\x00 geen pdf")}, headers=htmx)
+    assert r.status_code == 415 and re.search(r'id="scan-bestand-fout"[^>]*>[^<]*PDF, JPG of PNG', r.text)
+
+    # Without htmx: the whole case page, the message in the same place, the same status.
+    r = browser.post(f"/casussen/{nr}/bijlagen", data={"csrf": csrf, "titel": "Groot"},
+                     files={"file": ("groot.pdf", big)})
+    assert r.status_code == 413 and "<html" in r.text and 'id="tijdlijn-kop"' in r.text
+    assert re.search(r'id="bijlage-bestand-fout"[^>]*>[^<]*te groot', r.text)
+    r = browser.post(f"/casussen/{nr}/bijlagen", content=b'{"titel": "x"}', headers={
+        **htmx, "Content-Type": "application/json", "X-CSRF-Token": csrf})
+    assert r.status_code == 415 and re.search(r'id="bijlage-bestand-fout"[^>]*>[^<]*multipart/form-data', r.text)
+
+    assert _store_files(server.data_dir) == before  # nothing stored
+    assert server.client().get(f"/api/v1/cases/{nr}").headers["etag"] == '"1"'

@@ -173,6 +173,11 @@ def period_row(request: Request, i: int = 0) -> Response:
 @router.get("/casussen/{nr}")
 def case_page(request: Request, nr: str) -> Response:
     _session(request)
+    return render_case_page(request, nr)
+
+
+def render_case_page(request: Request, nr: str, **extra: Any) -> HTMLResponse:
+    """The case page; ``extra`` goes to its sections (a refused upload's message next to its field)."""
     store = _store(request)
     stored = store.get(nr)
     today = request.app.state.config.reference_date()
@@ -188,7 +193,7 @@ def case_page(request: Request, nr: str) -> Response:
 
     return _page(request, "casus.html", nr=nr, stored=stored, case=case, tl=tl, svg=drawing(case, tl),
                  findings=found_rows, issues=issues, today=today, kinds=kinds(),
-                 **case_context(request, nr, case, today))
+                 **case_context(request, nr, case, today), **extra)
 
 
 @router.get("/casussen/{nr}/bewerken")
