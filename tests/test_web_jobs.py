@@ -622,3 +622,44 @@ def test_page_upload_refusals_are_shown_next_to_the_file_field_with_their_status
 
     assert _store_files(server.data_dir) == before  # nothing stored
     assert server.client().get(f"/api/v1/cases/{nr}").headers["etag"] == '"1"'
+
+
+def test_a_newer_result_removes_the_older_ones_of_the_same_kind_only(tmp_path: Path) -> None:
+    from datetime import date
+
+    from dossier.web.storage import NotFound
+
+    jobs = _jobs(tmp_path, None)  # the settings say converter="fake"
+    try:
+        today = date.fromisoformat(TODAY)
+
+        def run(soort: str, **kw: Any) -> Any:
+            info = _finish(jobs, jobs.submit("CR-1", soort, today=today, door="T", **kw))
+            assert info.status == "klaar", info.melding
+            return info
+
+        first = run("dossier")
+        pva1 = run("document", document="plan_van_aanpak")
+        bij1 = run("document", document="bijstelling_plan_van_aanpak", nummer=1)
+        bij2 = run("document", document="bijstelling_plan_van_aanpak", nummer=2)
+        assert {p.name for p in jobs.root.iterdir()} == {first.id, pva1.id, bij1.id, bij2.id}
+
+        second = run("dossier")
+        # The older build is gone; the latest one (what …/dossier.pdf serves) stays; documents untouched.
+        assert {p.name for p in jobs.root.iterdir()} == {second.id, pva1.id, bij1.id, bij2.id}
+        assert jobs.latest_build("CR-1", "dossier.pdf") == jobs.root / second.id / "dossier.pdf"
+        assert jobs.get(first.id).resultaat == jobs.get(second.id).resultaat == "/api/v1/cases/CR-1/dossier.pdf"
+
+        pva2 = run("document", document="plan_van_aanpak")
+        assert {p.name for p in jobs.root.iterdir()} == {second.id, pva2.id, bij1.id, bij2.id}
+        assert jobs.get(pva1.id).resultaat is None  # no URL that would only give 404
+        assert jobs.get(pva2.id).resultaat == f"/api/v1/jobs/{pva2.id}/document.pdf"
+        assert jobs.result_file(pva2.id, "document.pdf").is_file()
+        with pytest.raises(NotFound, match="opgeruimd"):
+            jobs.result_file(pva1.id, "document.pdf")
+        # Another number of the same document is another document: both stay.
+        assert jobs.result_file(bij1.id, "document.pdf").is_file() and jobs.result_file(bij2.id, "document.pdf")
+
+    finally:
+        jobs.close()
+        jobs.store.close()

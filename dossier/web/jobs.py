@@ -410,8 +410,40 @@ class Jobs:
                 conn.execute(job_table.update().where(job_table.c.id == spec.job_id,
                                                       job_table.c.status.in_((WACHTEND, BEZIG)))
                              .values(klaar_op=_now(), **values))
+            if outcome.ok:
+                self.prune(spec.nr, spec.soort, spec.job_id)
         except Exception:  # the callback thread must survive a locked database; the row says bezig then
             log.exception("status van taak %s niet opgeslagen", spec.job_id)
+
+    @staticmethod
+    def _group(params: dict[str, Any]) -> tuple[Any, ...]:
+        """Which finished jobs replace each other: the same document (and number, and template set)."""
+        return params.get("document"), params.get("nummer"), params.get("sjablonen")
+
+    def prune(self, nr: str, soort: str, job_id: str) -> list[str]:
+        """Remove the result folders that the finished job ``job_id`` made old: of the case's other finished
+        jobs of the same kind (dossier: every build; a document: the same soort and nummer), all but the
+        newest, in the order :meth:`latest` uses, so the build that ``…/dossier.pdf`` serves is never one
+        removed. A removed document job's ``resultaat`` becomes null (its URL would only give 404).
+        Returns the ids whose results were removed."""
+        c = job_table.c
+        q = (sa.select(c.id, c.parameters, c.resultaat).join(case_table, case_table.c.id == c.case_id)
+             .where(case_table.c.dossiernummer == nr, c.soort == soort, c.status == KLAAR)
+             .order_by(c.klaar_op.desc(), c.aangemaakt_op.desc(), c.id.desc()))
+        with self.store._read.connect() as conn:
+            rows = conn.execute(q).all()
+        mine = next((self._group(r.parameters) for r in rows if r.id == job_id), None)
+        if mine is None:
+            return []
+        older = [r for r in rows if self._group(r.parameters) == mine][1:]
+        removed = [r.id for r in older if (self.root / r.id).exists()]
+        for old in removed:
+            shutil.rmtree(self.root / old, ignore_errors=True)
+        dead = [r.id for r in older if r.resultaat is not None and soort != "dossier"]
+        if dead:
+            with self.store._tx() as conn:
+                conn.execute(job_table.update().where(c.id.in_(dead)).values(resultaat=None))
+        return removed
 
     def _status(self, job_id: str) -> str | None:
         with self.store._read.connect() as conn:
@@ -460,7 +492,9 @@ class Jobs:
         info = self.get(job_id)
         path = self.root / info.id / name
         if info.status != KLAAR or not path.is_file():
-            raise NotFound(f"taak {job_id[:40]} heeft (nog) geen resultaat")
+            gone = info.status == KLAAR and not (self.root / info.id).exists()
+            raise NotFound(f"het resultaat van taak {job_id[:40]} is opgeruimd: er is een nieuwere gemaakt" if gone
+                           else f"taak {job_id[:40]} heeft (nog) geen resultaat")
         return path
 
     def latest(self, nr: str, soort: str = "dossier", *, klaar: bool = False) -> JobInfo | None:
