@@ -423,6 +423,9 @@ async def page_document_pdf(request: Request, nr: str, soort: str, nummer: int |
 @page_router.get("/taken/{job_id}")
 def page_job(request: Request, job_id: str) -> Response:
     _page_session(request)
+    if not request.headers.get("hx-request"):  # opened as a page (a form posted without htmx)
+        info = _jobs(request).get(job_id)
+        return _fragment(request, "taak_pagina.html", taak=info, bezig=info.status in (WACHTEND, BEZIG))
     return _job_fragment(request, job_id)
 
 
