@@ -42,7 +42,10 @@ def _start(data: Path, **env: str) -> WebServer:
     log = (data.parent / f"server-{port}.log").open("wb")
     proc = subprocess.Popen([sys.executable, "-m", "dossier", "serve", "--data", str(data), "--port", str(port),
                              "--gebruiker", "Test Gebruiker", "--today", TODAY],
-                            stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "DOSSIER_TOKEN": TOKEN, **env})
+                            stdout=log, stderr=subprocess.STDOUT,
+                            # Its own conversion cache: a warm shared one would leave LibreOffice unused.
+                            env={**os.environ, "DOSSIER_TOKEN": TOKEN,
+                                 "DOSSIER_CACHE": str(data.parent / f"cache-{port}"), **env})
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:
