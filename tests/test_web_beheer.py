@@ -388,8 +388,97 @@ def test_template_sets_check_preview_switch_and_refuse_zip_slip(web_server, case
     assert c.get("/beheer/sjablonen/..%2F..%2Fetc").status_code == 404
 
 
+def _taak(text: str) -> str:
+    return re.search(r'id="taak-([0-9a-f]+)"', text).group(1)
+
+
+def test_template_pdf_preview_is_a_job_that_never_converts_in_the_request(web_server, case_data) -> None:
+    api = web_server.client()
+    assert api.post("/api/v1/cases", json=_case("VB-1", case_data, naam="Vera Voorbeeld")).status_code == 201
+    c = _login(web_server)
+    csrf = _csrf(c, "/beheer/sjablonen")
+    zipped = _zip({"plan_van_aanpak.docx": (ROOT / "templates_nl" / "plan_van_aanpak.docx").read_bytes()})
+    assert _upload(c, "/beheer/sjablonen", "s.zip", zipped, "application/zip", csrf, naam="vbset").status_code == 303
+    page = c.get("/beheer/sjablonen/vbset").text
+    assert 'hx-post="/beheer/sjablonen/vbset/voorbeeld.pdf"' in page and "Voorbeeld als PDF" in page
+    # The DOCX button posts (the CSRF token stays out of URLs) and is rendered in the request.
+    r = c.post("/beheer/sjablonen/vbset/voorbeeld.docx", data={"csrf": csrf, "soort": "plan_van_aanpak", "nr": "VB-1"})
+    assert r.status_code == 200 and "Vera Voorbeeld" in _document_xml(r.content)
+
+    jobs_before = _job_count(web_server)
+    r = c.get("/beheer/sjablonen/vbset/voorbeeld.pdf", params={"soort": "plan_van_aanpak", "nr": "VB-1"})
+    assert r.status_code == 405 and "achtergrond" in r.text  # the old synchronous path converts nothing
+    form = {"csrf": csrf, "soort": "plan_van_aanpak", "nr": "VB-1"}
+    assert c.post("/beheer/sjablonen/vbset/voorbeeld.pdf", data={**form, "csrf": "vervalst"}).status_code == 403
+    assert c.post("/beheer/sjablonen/vbset/voorbeeld.pdf", data={**form, "soort": "roman"}).status_code == 404
+    assert c.post("/beheer/sjablonen/vbset/voorbeeld.pdf", data={**form, "nr": "BESTAAT-NIET"}).status_code == 404
+    assert c.post("/beheer/sjablonen/geenset/voorbeeld.pdf", data=form).status_code == 404
+    assert _job_count(web_server) == jobs_before
+
+    # Without htmx: the job's own page (with the layout), which polls the job.
+    r = c.post("/beheer/sjablonen/vbset/voorbeeld.pdf", data=form)
+    assert r.status_code == 303 and r.headers["location"].startswith("/taken/")
+    job = r.headers["location"].removeprefix("/taken/")
+    shown = c.get(r.headers["location"])
+    assert shown.status_code == 200 and "<html" in shown.text and _taak(shown.text) == job
+    assert 'href="/beheer/sjablonen/vbset"' in shown.text
+    with sqlite3.connect(web_server.data_dir / "dossier.sqlite3") as db:
+        soort, params = db.execute("SELECT soort, parameters FROM job WHERE id = ?", (job,)).fetchone()
+    assert soort == "voorbeeld" and json.loads(params)["sjablonen"] == "vbset"
+    assert json.loads(params)["document"] == "plan_van_aanpak" and json.loads(params)["nr"] == "VB-1"
+    assert api.get(f"/api/v1/jobs/{job}").status_code == 200
+    # With htmx: the job's progress fragment, polled every second.
+    r = c.post("/beheer/sjablonen/vbset/voorbeeld.pdf", data=form, headers={"HX-Request": "true"})
+    assert r.status_code == 200 and "<html" not in r.text and f'hx-get="/taken/{_taak(r.text)}"' in r.text
+    # Starting a preview does not switch the active set.
+    assert 'value="vbset" selected' not in c.get("/beheer/sjablonen").text
+    with sqlite3.connect(web_server.data_dir / "dossier.sqlite3") as db:
+        assert db.execute("SELECT waarde FROM instelling WHERE sleutel = 'sjablonenset'").fetchall() == []
+
+
+def _job_count(web_server) -> int:
+    with sqlite3.connect(web_server.data_dir / "dossier.sqlite3") as db:
+        return db.execute("SELECT COUNT(*) FROM job").fetchone()[0]
+
+
+def test_a_preview_job_renders_with_its_set_and_leaves_the_active_set_alone(tmp_path: Path, case_data) -> None:
+    from dossier.web.jobs import Jobs
+    from dossier.web.storage import Store
+
+    class Capture:
+        def __init__(self) -> None:
+            self.specs: list[Any] = []
+
+        def submit(self, spec: Any, done: Any) -> None:
+            self.specs.append(spec)
+
+        def warm(self) -> None: ...
+
+        def close(self) -> None: ...
+
+    data = tmp_path / "data"
+    data.mkdir()
+    store = Store(data / "dossier.sqlite3", settings=dapi.Settings(converter="fake"))
+    try:
+        store.create(_case("VB-2", case_data), door="T", today=TODAY)
+        runner = Capture()
+        jobs = Jobs(store, data, runner=runner)
+        jobs.submit("VB-2", "voorbeeld", today=TODAY, door="T", document="plan_van_aanpak", sjablonen="firma")
+        jobs.submit("VB-2", "document", today=TODAY, door="T", document="plan_van_aanpak")
+        preview, document = runner.specs
+        assert preview.soort == "voorbeeld" and preview.sjablonen == "firma"
+        assert preview.settings.templates_dir == data / "sjablonen" / "firma"
+        assert document.settings.templates_dir is None and store.settings.templates_dir is None
+        assert preview.settings.converter == "fake"  # the rest of the settings are the case's own
+    finally:
+        store.close()
+
+
 @pytest.mark.libreoffice
-def test_template_preview_as_pdf_is_converted_in_the_request(web_server, case_data) -> None:
+def test_template_pdf_preview_job_shows_the_set_rendered_pdf_inline(web_server, case_data, tmp_path: Path) -> None:
+    import subprocess
+    import time
+
     from conftest import have_soffice
 
     if not have_soffice():
@@ -398,12 +487,29 @@ def test_template_preview_as_pdf_is_converted_in_the_request(web_server, case_da
     assert api.post("/api/v1/cases", json=_case("PDF-1", case_data, naam="Petra Pdf")).status_code == 201
     c = _login(web_server)
     csrf = _csrf(c, "/beheer/sjablonen")
-    zipped = _zip({"plan_van_aanpak.docx": (ROOT / "templates_nl" / "plan_van_aanpak.docx").read_bytes()})
+    zipped = _zip({"plan_van_aanpak.docx": _docx_with("HUISSTIJLPDF ", ROOT / "templates_nl" / "plan_van_aanpak.docx")})
     assert _upload(c, "/beheer/sjablonen", "s.zip", zipped, "application/zip", csrf, naam="pdfset").status_code == 303
-    r = c.get("/beheer/sjablonen/pdfset/voorbeeld.pdf", params={"soort": "plan_van_aanpak", "nr": "PDF-1"},
-              timeout=180)
-    assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
-    assert r.content.startswith(b"%PDF") and r.headers["content-disposition"].startswith("inline")
+    r = c.post("/beheer/sjablonen/pdfset/voorbeeld.pdf", data={"csrf": csrf, "soort": "plan_van_aanpak", "nr": "PDF-1"},
+               headers={"HX-Request": "true"})
+    assert r.status_code == 200
+    job = _taak(r.text)
+    deadline = time.monotonic() + 180
+    while 'hx-trigger="every 1s"' in r.text:  # polled as the page does
+        assert time.monotonic() < deadline, r.text
+        time.sleep(0.5)
+        r = c.get(f"/taken/{job}", headers={"HX-Request": "true"})
+    assert "Bekijk het voorbeeld" in r.text, r.text
+    link = re.search(r'href="(/taken/[0-9a-f]+/voorbeeld\.pdf)"', r.text).group(1)
+    pdf = c.get(link)
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF") and pdf.headers["content-disposition"].startswith("inline")
+    target = tmp_path / "voorbeeld.pdf"
+    target.write_bytes(pdf.content)
+    text = subprocess.run(["pdftotext", str(target), "-"], capture_output=True, text=True, check=True).stdout
+    assert "HUISSTIJLPDF" in text and "Petra Pdf" in text  # the set's template, filled with the case
+    # The active set is still the built-in one: the case's own document has no trace of the set.
+    own = api.get("/api/v1/cases/PDF-1/documents/plan_van_aanpak.docx")
+    assert "HUISSTIJLPDF" not in _document_xml(own.content)
 
 
 def test_every_beheer_page_needs_a_login_and_the_feed_only_its_token(web_server) -> None:
@@ -415,7 +521,9 @@ def test_every_beheer_page_needs_a_login_and_the_feed_only_its_token(web_server)
                          ("POST", "/beheer/bewaartermijn"), ("POST", "/beheer/bewaartermijn/X/wissen"),
                          ("GET", "/agenda"), ("POST", "/agenda/nieuw-token"), ("POST", "/agenda/intrekken"),
                          ("GET", "/beheer/sjablonen"), ("POST", "/beheer/sjablonen"), ("GET", "/beheer/sjablonen/x"),
-                         ("POST", "/beheer/sjablonen/actief"), ("GET", "/beheer/sjablonen/x/voorbeeld.docx")]:
+                         ("POST", "/beheer/sjablonen/actief"), ("GET", "/beheer/sjablonen/x/voorbeeld.docx"),
+                         ("POST", "/beheer/sjablonen/x/voorbeeld.docx"), ("POST", "/beheer/sjablonen/x/voorbeeld.pdf"),
+                         ("GET", "/taken/x/voorbeeld.pdf")]:
         r = anon.request(method, path)
         assert r.status_code == 303 and r.headers["location"] == "/login", (method, path, r.status_code)
     # The bearer token of the API is no key to the feed, and a feed token is no key to anything else.

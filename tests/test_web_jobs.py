@@ -42,7 +42,10 @@ def _start(data: Path, **env: str) -> WebServer:
     log = (data.parent / f"server-{port}.log").open("wb")
     proc = subprocess.Popen([sys.executable, "-m", "dossier", "serve", "--data", str(data), "--port", str(port),
                              "--gebruiker", "Test Gebruiker", "--today", TODAY],
-                            stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "DOSSIER_TOKEN": TOKEN, **env})
+                            stdout=log, stderr=subprocess.STDOUT,
+                            # Its own conversion cache: a warm shared one would leave LibreOffice unused.
+                            env={**os.environ, "DOSSIER_TOKEN": TOKEN,
+                                 "DOSSIER_CACHE": str(data.parent / f"cache-{port}"), **env})
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:
@@ -575,3 +578,91 @@ def test_an_imported_case_file_brings_its_attachments_into_the_store(tmp_path: P
     finally:
         jobs.close()
         store.close()
+
+
+def test_page_upload_refusals_are_shown_next_to_the_file_field_with_their_status(server: WebServer) -> None:
+    import re
+
+    nr = _create(server.client(), _kuipers("PG-2"))
+    browser = server.client(auth=False)
+    assert browser.get(f"/login?token={TOKEN}").status_code == 303
+    csrf = re.search(r'name="csrf" value="([^"]+)"', browser.get(f"/casussen/{nr}").text).group(1)
+    htmx = {"HX-Request": "true"}
+    before = _store_files(server.data_dir)
+    big = b"%PDF-1.4\n" + b"0" * (1024 * 1024 + 10)  # the server's limit is 1 MB
+
+    r = browser.post(f"/casussen/{nr}/bijlagen", data={"csrf": csrf, "titel": "Groot"},
+                     files={"file": ("groot.pdf", big)}, headers=htmx)
+    assert r.status_code == 413 and r.text.startswith('<section id="bijlagen"') and "<html" not in r.text
+    field = re.search(r'<input id="bijlage-bestand"[^>]*>', r.text).group(0)
+    assert 'aria-describedby="bijlage-bestand-fout"' in field and 'aria-invalid="true"' in field
+    message = re.search(r'<p class="veldfout" id="bijlage-bestand-fout"[^>]*>([^<]*)</p>', r.text).group(1)
+    assert "te groot" in message and "1 MB" in message
+
+    r = browser.post(f"/casussen/{nr}/bijlagen", data={"csrf": csrf, "titel": "Programma"},
+                     files={"file": ("brief.pdf", b"MZ\x90\x00 geen pdf")}, headers=htmx)
+    assert r.status_code == 415 and r.text.startswith('<section id="bijlagen"')
+    assert re.search(r'id="bijlage-bestand-fout"[^>]*>[^<]*bestandstype', r.text)
+    assert 'value="Programma"' in r.text  # what was typed is kept
+
+    r = browser.post(f"/casussen/{nr}/scans", data={"csrf": csrf, "keuze": "plan_van_aanpak:1"},
+                     files={"file": ("scan.pdf", big)}, headers=htmx)
+    assert r.status_code == 413 and r.text.startswith('<section id="documenten"')
+    assert 'aria-describedby="scan-bestand-fout"' in r.text
+    assert re.search(r'id="scan-bestand-fout"[^>]*>[^<]*te groot', r.text)
+    r = browser.post(f"/casussen/{nr}/scans", data={"csrf": csrf, "keuze": "plan_van_aanpak:1"},
+                     files={"file": ("s.pdf", b"MZ\x90\x00 geen pdf")}, headers=htmx)
+    assert r.status_code == 415 and re.search(r'id="scan-bestand-fout"[^>]*>[^<]*PDF, JPG of PNG', r.text)
+
+    # Without htmx: the whole case page, the message in the same place, the same status.
+    r = browser.post(f"/casussen/{nr}/bijlagen", data={"csrf": csrf, "titel": "Groot"},
+                     files={"file": ("groot.pdf", big)})
+    assert r.status_code == 413 and "<html" in r.text and 'id="tijdlijn-kop"' in r.text
+    assert re.search(r'id="bijlage-bestand-fout"[^>]*>[^<]*te groot', r.text)
+    r = browser.post(f"/casussen/{nr}/bijlagen", content=b'{"titel": "x"}', headers={
+        **htmx, "Content-Type": "application/json", "X-CSRF-Token": csrf})
+    assert r.status_code == 415 and re.search(r'id="bijlage-bestand-fout"[^>]*>[^<]*multipart/form-data', r.text)
+
+    assert _store_files(server.data_dir) == before  # nothing stored
+    assert server.client().get(f"/api/v1/cases/{nr}").headers["etag"] == '"1"'
+
+
+def test_a_newer_result_removes_the_older_ones_of_the_same_kind_only(tmp_path: Path) -> None:
+    from datetime import date
+
+    from dossier.web.storage import NotFound
+
+    jobs = _jobs(tmp_path, None)  # the settings say converter="fake"
+    try:
+        today = date.fromisoformat(TODAY)
+
+        def run(soort: str, **kw: Any) -> Any:
+            info = _finish(jobs, jobs.submit("CR-1", soort, today=today, door="T", **kw))
+            assert info.status == "klaar", info.melding
+            return info
+
+        first = run("dossier")
+        pva1 = run("document", document="plan_van_aanpak")
+        bij1 = run("document", document="bijstelling_plan_van_aanpak", nummer=1)
+        bij2 = run("document", document="bijstelling_plan_van_aanpak", nummer=2)
+        assert {p.name for p in jobs.root.iterdir()} == {first.id, pva1.id, bij1.id, bij2.id}
+
+        second = run("dossier")
+        # The older build is gone; the latest one (what …/dossier.pdf serves) stays; documents untouched.
+        assert {p.name for p in jobs.root.iterdir()} == {second.id, pva1.id, bij1.id, bij2.id}
+        assert jobs.latest_build("CR-1", "dossier.pdf") == jobs.root / second.id / "dossier.pdf"
+        assert jobs.get(first.id).resultaat == jobs.get(second.id).resultaat == "/api/v1/cases/CR-1/dossier.pdf"
+
+        pva2 = run("document", document="plan_van_aanpak")
+        assert {p.name for p in jobs.root.iterdir()} == {second.id, pva2.id, bij1.id, bij2.id}
+        assert jobs.get(pva1.id).resultaat is None  # no URL that would only give 404
+        assert jobs.get(pva2.id).resultaat == f"/api/v1/jobs/{pva2.id}/document.pdf"
+        assert jobs.result_file(pva2.id, "document.pdf").is_file()
+        with pytest.raises(NotFound, match="opgeruimd"):
+            jobs.result_file(pva1.id, "document.pdf")
+        # Another number of the same document is another document: both stay.
+        assert jobs.result_file(bij1.id, "document.pdf").is_file() and jobs.result_file(bij2.id, "document.pdf")
+
+    finally:
+        jobs.close()
+        jobs.store.close()

@@ -46,6 +46,20 @@ def test_upload_attachments_then_build_and_download_the_dossier(web_server, samp
             page.goto(f"{web_server.url}/casussen/WEB-BOUW-1")
             form = page.locator("#bijlage-formulier")
 
+            # A file of a type the engine does not take: 415, and htmx still shows the section with the
+            # reason next to the file field (base.html lets htmx swap 413/415 answers).
+            program = tmp_path / "brief.pdf"
+            program.write_bytes(b"MZ\x90\x00 geen pdf")
+            form.get_by_label("Bestand (PDF, Word, ODT, JPG of PNG)").set_input_files(str(program))
+            form.get_by_label("Titel").fill("Brief")
+            with page.expect_response(lambda r: r.url.endswith("/bijlagen")) as refused:
+                form.get_by_role("button", name="Bijlage toevoegen").click()
+            assert refused.value.status == 415
+            expect(page.locator("#bijlage-bestand-fout")).to_contain_text("bestandstype")
+            expect(page.locator("#bijlage-bestand")).to_have_attribute("aria-describedby", "bijlage-bestand-fout")
+            errors.clear()  # the browser logs the 415 itself as a console error
+            form = page.locator("#bijlage-formulier")
+
             # An encrypted PDF without its password: refused at once, the reason next to the file field.
             form.get_by_label("Bestand (PDF, Word, ODT, JPG of PNG)").set_input_files(
                 str(FIXTURES / "versleuteld_wachtwoord.pdf"))

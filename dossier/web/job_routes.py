@@ -301,27 +301,54 @@ def _section(request: Request, nr: str, name: str, **extra: Any) -> Response:
                      **case_context(request, nr, case, today), **extra)
 
 
+class _Refused(Exception):
+    """A page upload refused before it is read (413 too large, 415 not multipart or a wrong file type)."""
+
+    def __init__(self, status: int, melding: str) -> None:
+        super().__init__(melding)
+        self.status, self.melding = status, melding
+
+
 async def _page_form(request: Request) -> tuple[dict[str, Any], FormData]:
     session = _page_session(request)
     try:
         form = await limited_form(request)
     except (TooLarge, WrongType) as e:
-        raise HTTPException(413 if isinstance(e, TooLarge) else 415, e.message) from None
+        # Nothing was read or stored, so the section can be shown without the form's CSRF token.
+        raise _Refused(413 if isinstance(e, TooLarge) else 415, e.message) from None
     _csrf(session, request, form)
     return session, form
 
 
+def _refusal(request: Request, nr: str, name: str, status: int, **extra: Any) -> Response:
+    """The refused upload's section with the message next to the file field, with the refusal's status
+    (htmx swaps 413/415, see base.html); without htmx the whole case page, the message in place."""
+    if request.headers.get("hx-request"):
+        response = _section(request, nr, name, **extra)
+    else:
+        from dossier.web.pages import render_case_page
+
+        response = render_case_page(request, nr, **extra)
+    if response.status_code == 200:  # not the redirect of a case that cannot be shown
+        response.status_code = status
+    return response
+
+
 @page_router.post("/casussen/{nr}/bijlagen")
 async def page_attachment(request: Request, nr: str) -> Response:
-    session, form = await _page_form(request)
     problems: list[api.Issue] = []
     warnings: list[api.Issue] = []
     try:
+        session, form = await _page_form(request)
         _id, warnings = await _attachment(request, nr, form, session["u"])
+    except _Refused as e:
+        return await run_in_threadpool(_refusal, request, nr, "casus_bijlagen.html", e.status,
+                                       problemen=[_fout("bestand", e.melding)])
+    except WrongFileType as e:
+        return await run_in_threadpool(_refusal, request, nr, "casus_bijlagen.html", 415,
+                                       problemen=[_fout("bestand", e.message)], vorige=_text(form, "titel"))
     except Invalid as e:
         problems = e.issues
-    except WrongFileType as e:
-        problems = [_fout("bestand", e.message)]
     if not request.headers.get("hx-request"):
         if problems:
             from dossier.web.pages import error_page
@@ -336,18 +363,22 @@ async def page_attachment(request: Request, nr: str) -> Response:
 
 @page_router.post("/casussen/{nr}/scans")
 async def page_scan(request: Request, nr: str) -> Response:
-    session, form = await _page_form(request)
     problems: list[api.Issue] = []
     warnings: list[api.Issue] = []
-    choice = (_text(form, "keuze") or "").split(":")
-    if len(choice) == 2:
-        form = FormData([*form.multi_items(), ("document", choice[0]), ("nummer", choice[1])])
     try:
+        session, form = await _page_form(request)
+        choice = (_text(form, "keuze") or "").split(":")
+        if len(choice) == 2:
+            form = FormData([*form.multi_items(), ("document", choice[0]), ("nummer", choice[1])])
         _id, warnings = await _scan(request, nr, form, session["u"])
+    except _Refused as e:
+        return await run_in_threadpool(_refusal, request, nr, "casus_documenten.html", e.status,
+                                       scan_problemen=[_fout("bestand", e.melding)])
+    except WrongFileType as e:
+        return await run_in_threadpool(_refusal, request, nr, "casus_documenten.html", 415,
+                                       scan_problemen=[_fout("bestand", e.message)])
     except Invalid as e:
         problems = e.issues
-    except WrongFileType as e:
-        problems = [_fout("bestand", e.message)]
     if not request.headers.get("hx-request"):
         if problems:
             from dossier.web.pages import error_page
@@ -392,6 +423,9 @@ async def page_document_pdf(request: Request, nr: str, soort: str, nummer: int |
 @page_router.get("/taken/{job_id}")
 def page_job(request: Request, job_id: str) -> Response:
     _page_session(request)
+    if not request.headers.get("hx-request"):  # opened as a page (a form posted without htmx)
+        info = _jobs(request).get(job_id)
+        return _fragment(request, "taak_pagina.html", taak=info, bezig=info.status in (WACHTEND, BEZIG))
     return _job_fragment(request, job_id)
 
 

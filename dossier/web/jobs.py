@@ -1,4 +1,4 @@
-"""Background jobs: building the dossier and one document's PDF, never in a request.
+"""Background jobs: building the dossier, one document's PDF and a template preview, never in a request.
 
 A job is a database row (``job``: status ``wachtend`` → ``bezig`` → ``klaar`` | ``fout``, progress
 0..1, a Dutch message, where the result is), so it survives a page reload and a restart. The work
@@ -43,6 +43,8 @@ log = logging.getLogger("dossier.web.jobs")
 WACHTEND, BEZIG, KLAAR, FOUT = "wachtend", "bezig", "klaar", "fout"
 #: Where finished results live in the data folder: ``uitvoer/<job id>/``.
 FOLDER = "uitvoer"
+#: Where the uploaded template sets live (``DATA/sjablonen/NAAM/``; see :mod:`dossier.web.sjablonen`).
+SETS_DIR = "sjablonen"
 TMP_PREFIX = ".bezig-"
 INTERRUPTED = "onderbroken door herstart van de server; start de taak opnieuw"
 CRASHED = ("de verwerking is onverwacht gestopt (LibreOffice of het werkproces is gecrasht); deze taak is "
@@ -79,7 +81,7 @@ class JobSpec:
     (progress is written to ``db_path`` when it is reachable; a remote engine may ignore it)."""
 
     job_id: str
-    soort: str  # "dossier" or "document"
+    soort: str  # "dossier", "document" or "voorbeeld" (a document rendered with one template set)
     nr: str
     data: dict[str, Any]
     today: date
@@ -89,6 +91,7 @@ class JobSpec:
     document: str | None = None
     nummer: int | None = None
     namen: dict[str, str] = field(default_factory=dict)  # store name → the name the user uploaded it as
+    sjablonen: str | None = None  # "voorbeeld": the template set's name (its folder is in ``settings``)
 
 
 @dataclass(frozen=True)
@@ -359,12 +362,17 @@ class Jobs:
         return int(case_id), stored
 
     def submit(self, nr: str, soort: str, *, today: date, door: str, document: str | None = None,
-               nummer: int | None = None) -> str:
-        """A new job for the current version of case ``nr``; returns its id (the work runs elsewhere)."""
+               nummer: int | None = None, sjablonen: str | None = None) -> str:
+        """A new job for the current version of case ``nr``; returns its id (the work runs elsewhere).
+
+        ``sjablonen``: render with that template set (``DATA/sjablonen/NAAM``) instead of the case's own,
+        without changing the active set (the templates page's PDF preview, soort ``voorbeeld``)."""
         case_id, stored = self._case(nr)
         job_id = secrets.token_hex(12)
         params = {"nr": nr, "versie": stored.versie, "today": today.isoformat(), "document": document,
                   "nummer": nummer}
+        if sjablonen is not None:
+            params["sjablonen"] = sjablonen
         with self.store._tx() as conn:
             conn.execute(job_table.insert().values(
                 id=job_id, case_id=case_id, soort=soort, parameters=params, status=WACHTEND, voortgang=0.0,
@@ -372,19 +380,26 @@ class Jobs:
         self._run(job_id, soort, params, stored.data)
         return job_id
 
-    def _settings(self, data: dict[str, Any]) -> api.Settings:
-        """The werkgever's settings of the case (template set, WIA week), with the file store."""
+    def _settings(self, data: dict[str, Any], sjablonen: str | None = None) -> api.Settings:
+        """The werkgever's settings of the case (template set, WIA week), with the file store; with
+        ``sjablonen`` that template set's folder instead (for this job only)."""
         case, _issues = api.validate_case_data(data)
-        if case is None:
-            return self.settings
-        return self.store.case_settings(case).merge(bijlagen_map=self.settings.bijlagen_map)
+        settings = (self.settings if case is None
+                    else self.store.case_settings(case).merge(bijlagen_map=self.settings.bijlagen_map))
+        if sjablonen is not None:
+            from dataclasses import replace
+
+            settings = replace(settings, templates_dir=self.data_dir / SETS_DIR / sjablonen)
+        return settings
 
     def _run(self, job_id: str, soort: str, params: dict[str, Any], data: dict[str, Any]) -> None:
         spec = JobSpec(job_id=job_id, soort=soort, nr=params["nr"], data=data,
-                       today=date.fromisoformat(params["today"]), settings=self._settings(data),
+                       today=date.fromisoformat(params["today"]),
+                       settings=self._settings(data, params.get("sjablonen")),
                        out_dir=self.root / job_id, db_path=self.store_path,
                        document=params.get("document"), nummer=params.get("nummer"),
-                       namen={u.bestand: u.naam for u in uploads(self.store, params["nr"])})
+                       namen={u.bestand: u.naam for u in uploads(self.store, params["nr"])},
+                       sjablonen=params.get("sjablonen"))
         self.runner.submit(spec, self._done)
 
     @property
@@ -395,7 +410,8 @@ class Jobs:
         if outcome.crashed and self._status(spec.job_id) == WACHTEND:
             # The worker died before this job started (another job crashed it): run it again.
             self._run(spec.job_id, spec.soort, {"nr": spec.nr, "today": spec.today.isoformat(),
-                                                "document": spec.document, "nummer": spec.nummer}, spec.data)
+                                                "document": spec.document, "nummer": spec.nummer,
+                                                "sjablonen": spec.sjablonen}, spec.data)
             return
         if outcome.ok:
             url = (f"/api/v1/cases/{quote(spec.nr, safe='')}/dossier.pdf" if spec.soort == "dossier"
@@ -410,8 +426,40 @@ class Jobs:
                 conn.execute(job_table.update().where(job_table.c.id == spec.job_id,
                                                       job_table.c.status.in_((WACHTEND, BEZIG)))
                              .values(klaar_op=_now(), **values))
+            if outcome.ok:
+                self.prune(spec.nr, spec.soort, spec.job_id)
         except Exception:  # the callback thread must survive a locked database; the row says bezig then
             log.exception("status van taak %s niet opgeslagen", spec.job_id)
+
+    @staticmethod
+    def _group(params: dict[str, Any]) -> tuple[Any, ...]:
+        """Which finished jobs replace each other: the same document (and number, and template set)."""
+        return params.get("document"), params.get("nummer"), params.get("sjablonen")
+
+    def prune(self, nr: str, soort: str, job_id: str) -> list[str]:
+        """Remove the result folders that the finished job ``job_id`` made old: of the case's other finished
+        jobs of the same kind (dossier: every build; a document: the same soort and nummer), all but the
+        newest, in the order :meth:`latest` uses, so the build that ``…/dossier.pdf`` serves is never one
+        removed. A removed document job's ``resultaat`` becomes null (its URL would only give 404).
+        Returns the ids whose results were removed."""
+        c = job_table.c
+        q = (sa.select(c.id, c.parameters, c.resultaat).join(case_table, case_table.c.id == c.case_id)
+             .where(case_table.c.dossiernummer == nr, c.soort == soort, c.status == KLAAR)
+             .order_by(c.klaar_op.desc(), c.aangemaakt_op.desc(), c.id.desc()))
+        with self.store._read.connect() as conn:
+            rows = conn.execute(q).all()
+        mine = next((self._group(r.parameters) for r in rows if r.id == job_id), None)
+        if mine is None:
+            return []
+        older = [r for r in rows if self._group(r.parameters) == mine][1:]
+        removed = [r.id for r in older if (self.root / r.id).exists()]
+        for old in removed:
+            shutil.rmtree(self.root / old, ignore_errors=True)
+        dead = [r.id for r in older if r.resultaat is not None and soort != "dossier"]
+        if dead:
+            with self.store._tx() as conn:
+                conn.execute(job_table.update().where(c.id.in_(dead)).values(resultaat=None))
+        return removed
 
     def _status(self, job_id: str) -> str | None:
         with self.store._read.connect() as conn:
@@ -460,7 +508,9 @@ class Jobs:
         info = self.get(job_id)
         path = self.root / info.id / name
         if info.status != KLAAR or not path.is_file():
-            raise NotFound(f"taak {job_id[:40]} heeft (nog) geen resultaat")
+            gone = info.status == KLAAR and not (self.root / info.id).exists()
+            raise NotFound(f"het resultaat van taak {job_id[:40]} is opgeruimd: er is een nieuwere gemaakt" if gone
+                           else f"taak {job_id[:40]} heeft (nog) geen resultaat")
         return path
 
     def latest(self, nr: str, soort: str = "dossier", *, klaar: bool = False) -> JobInfo | None:

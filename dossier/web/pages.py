@@ -17,7 +17,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException
 
 from dossier import api
-from dossier.web import forms, security
+from dossier.web import forms, security, tijd
 from dossier.web.storage import Conflict, Invalid, Store
 from dossier.web.timeline_svg import drawing
 
@@ -25,6 +25,7 @@ router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.filters["datum"] = lambda d: d.strftime("%d-%m-%Y") if isinstance(d, date) else (d or "")
 templates.env.filters["url"] = lambda s: quote(str(s), safe="")
+templates.env.filters["tijd"] = tijd.lokaal  # stored UTC, shown in Dutch local time
 templates.env.globals["NIVEAU_TEKST"] = {"loonsanctie-risico": "Loonsanctie-risico", "boete": "Boete",
                                          "aandachtspunt": "Aandachtspunt"}
 LOGIN_CSRF = "dossier_login_csrf"
@@ -172,6 +173,11 @@ def period_row(request: Request, i: int = 0) -> Response:
 @router.get("/casussen/{nr}")
 def case_page(request: Request, nr: str) -> Response:
     _session(request)
+    return render_case_page(request, nr)
+
+
+def render_case_page(request: Request, nr: str, **extra: Any) -> HTMLResponse:
+    """The case page; ``extra`` goes to its sections (a refused upload's message next to its field)."""
     store = _store(request)
     stored = store.get(nr)
     today = request.app.state.config.reference_date()
@@ -187,7 +193,7 @@ def case_page(request: Request, nr: str) -> Response:
 
     return _page(request, "casus.html", nr=nr, stored=stored, case=case, tl=tl, svg=drawing(case, tl),
                  findings=found_rows, issues=issues, today=today, kinds=kinds(),
-                 **case_context(request, nr, case, today))
+                 **case_context(request, nr, case, today), **extra)
 
 
 @router.get("/casussen/{nr}/bewerken")

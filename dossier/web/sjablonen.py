@@ -3,8 +3,9 @@ template filled with a stored case, and switch the active set.
 
 Sets live in ``DATA/sjablonen/NAAM/`` and are never overwritten (a new upload is a new set). The
 active set is a stored setting; it becomes ``store.settings.templates_dir``, which every document and
-build of the application uses. The PDF preview converts with LibreOffice inside the request (the
-synchronous path, marked as such on the page) until previews run as background jobs.
+build of the application uses. The DOCX preview is rendered in the request (it is fast); the PDF
+preview needs LibreOffice and is a background job (soort ``voorbeeld``) that renders with the set's
+folder without switching the active set; the page polls it and then shows the PDF in the browser.
 """
 
 from __future__ import annotations
@@ -20,18 +21,19 @@ from datetime import date
 from pathlib import Path, PurePosixPath
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import FileResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from dossier import api
 from dossier.web import beheer_store as bs
 from dossier.web.documents import DOCX
+from dossier.web.jobs import SETS_DIR
 from dossier.web.pages import _form, _page, _session, _store, error_page
 from dossier.web.storage import Invalid, NotFound, Store
 from dossier.web.uploads_guard import ZIP_MAGIC, UploadRefused, read_upload
 
 router = APIRouter(include_in_schema=False)
 
-SETS_DIR = "sjablonen"
 MAX_ZIP = 50 * 1024 * 1024
 MAX_MEMBERS = 100
 MAX_MEMBER = 20 * 1024 * 1024
@@ -187,16 +189,21 @@ async def switch(request: Request) -> Response:
     return RedirectResponse("/beheer/sjablonen", status_code=303)
 
 
-def render_preview(store: Store, folder: Path, soort: str, nr: str, *, pdf: bool, today: date) -> bytes:
-    """``soort`` of the set in ``folder``, filled with stored case ``nr`` (DOCX, or PDF by LibreOffice)."""
+def _kind(soort: str) -> str:
     if soort not in api.document_kind_names():
-        raise NotFound(f"'{soort}' is geen documentsoort")
+        raise NotFound(f"'{soort[:60]}' is geen documentsoort")
+    return soort
+
+
+def render_preview(store: Store, folder: Path, soort: str, nr: str, *, today: date) -> bytes:
+    """``soort`` of the set in ``folder``, filled with stored case ``nr``, as DOCX (fast: in the request;
+    the PDF is a job, see :func:`preview_pdf`)."""
     settings = dataclasses.replace(store.settings, templates_dir=folder)
     data = store.get(nr).data
     with tempfile.TemporaryDirectory(prefix="dossier-web-") as tmp:
         case_file = Path(tmp) / "casus.json"
         case_file.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-        out = Path(tmp) / f"{soort}.{'pdf' if pdf else 'docx'}"
+        out = Path(tmp) / f"{_kind(soort)}.docx"
         try:
             api.render_documents(soort, case_file, output=out, settings=settings, today=today)
         except api.UsageError as e:
@@ -204,25 +211,68 @@ def render_preview(store: Store, folder: Path, soort: str, nr: str, *, pdf: bool
         return out.read_bytes()
 
 
+def _filename(name: str, soort: str, ext: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]", "_", f"voorbeeld-{name}-{soort}") + f".{ext}"
+
+
+@router.post("/beheer/sjablonen/{name}/voorbeeld.docx")
+async def preview_docx_form(request: Request, name: str) -> Response:
+    """The page's DOCX button (a POST with the CSRF token, which so never lands in a URL)."""
+    values = await _form(request, _session(request))
+    return await run_in_threadpool(preview, request, name, "docx", values.get("soort", ""), values.get("nr", ""))
+
+
 @router.get("/beheer/sjablonen/{name}/voorbeeld.{fmt}")
 def preview(request: Request, name: str, fmt: str, soort: str = "", nr: str = "") -> Response:
     _session(request)
-    if fmt not in ("docx", "pdf"):
+    if fmt == "pdf":  # not converted in a request any more: the page posts it as a job
+        return error_page(request, 405, "een PDF-voorbeeld wordt op de achtergrond gemaakt: gebruik de knop "
+                                        "'Voorbeeld als PDF' op de pagina van de sjablonenset")
+    if fmt != "docx":
         return error_page(request, 404, "niet gevonden")
     store = _store(request)
     folder = set_dir(request.app.state.config.data_dir, name)
     try:
-        content = render_preview(store, folder, soort, nr, pdf=fmt == "pdf",
-                                 today=request.app.state.config.reference_date())
+        content = render_preview(store, folder, soort, nr, today=request.app.state.config.reference_date())
     except Invalid as e:
         return error_page(request, 422, f"voorbeeld niet te maken: {e.message}")
-    except (api.TemplateRenderError, api.ConversionError, api.MissingDependencyError) as e:
+    except (api.TemplateRenderError, api.MissingDependencyError) as e:
         return error_page(request, 422, f"voorbeeld niet te maken: {api.scrub(e.message)}")
-    filename = re.sub(r"[^A-Za-z0-9._-]", "_", f"voorbeeld-{name}-{soort}") + f".{fmt}"
-    if fmt == "pdf":
-        # The browser's own PDF viewer is an embedded object: allow it for this response only.
-        return Response(content, media_type="application/pdf",
+    return Response(content, media_type=DOCX,
+                    headers={"Content-Disposition": f'attachment; filename="{_filename(name, soort, "docx")}"'})
+
+
+@router.post("/beheer/sjablonen/{name}/voorbeeld.pdf")
+async def preview_pdf(request: Request, name: str) -> Response:
+    """"Voorbeeld als PDF": a background job that renders ``soort`` with this set (not the active one)
+    and converts it; answers with the job's progress (htmx) or its page."""
+    from dossier.web.job_routes import _job_fragment
+
+    session = _session(request)
+    values = await _form(request, session)
+    set_dir(request.app.state.config.data_dir, name)  # NotFound for an unknown set
+    job_id = request.app.state.jobs.submit(values.get("nr", ""), "voorbeeld", door=session["u"],
+                                           today=request.app.state.config.reference_date(),
+                                           document=_kind(values.get("soort", "")), sjablonen=name)
+    bs.audit(_store(request), "sjablonen", door=session["u"],
+             omschrijving=f"PDF-voorbeeld van {values.get('soort')} met set '{name}' gestart")
+    if not request.headers.get("hx-request"):
+        return RedirectResponse(f"/taken/{job_id}", status_code=303)
+    return _job_fragment(request, job_id)
+
+
+@router.get("/taken/{job_id}/voorbeeld.pdf")
+def preview_result(request: Request, job_id: str) -> Response:
+    """The finished preview, shown in the browser (inline)."""
+    _session(request)
+    jobs = request.app.state.jobs
+    info = jobs.get(job_id)
+    if info.soort != "voorbeeld":
+        raise NotFound(f"taak {job_id[:40]} is geen sjabloonvoorbeeld")
+    path = jobs.result_file(job_id, "document.pdf")  # NotFound until it is finished
+    filename = _filename(str(info.parameters.get("sjablonen")), str(info.parameters.get("document")), "pdf")
+    # The browser's own PDF viewer is an embedded object: allow it for this response only.
+    return FileResponse(path, media_type="application/pdf",
                         headers={"Content-Disposition": f'inline; filename="{filename}"',
                                  "Content-Security-Policy": "default-src 'none'; object-src 'self'; "
                                                             "frame-ancestors 'none'"})
-    return Response(content, media_type=DOCX, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
