@@ -21,6 +21,24 @@ MINIMAL_CASE: dict[str, Any] = {
 }
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Module- and session-scoped fixtures start before the per-test cache below is set: point the
+    whole run at a cache of its own, so that no test ever reads or writes the user's cache."""
+    import os
+    import tempfile
+
+    os.environ["DOSSIER_CACHE"] = tempfile.mkdtemp(prefix="dossier-test-cache-")
+    os.environ["XDG_CACHE_HOME"] = os.path.join(os.environ["DOSSIER_CACHE"], "xdg")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    import os
+
+    folder = os.environ.get("DOSSIER_CACHE", "")
+    if "dossier-test-cache-" in folder:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 @pytest.fixture(autouse=True)
 def _own_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test gets an empty cache of its own (never the user's ~/.cache/dossier): a result
@@ -120,7 +138,9 @@ def web_server(tmp_path_factory: pytest.TempPathFactory):
     data = tmp_path_factory.mktemp("web") / "data"
     port, token = _free_port(), "test-token-7f3a"
     log = (data.parent / "server.log").open("wb")
-    env = {**os.environ, "DOSSIER_TOKEN": token}
+    # A cache of its own: module fixtures start before the per-test cache folder is set, and the
+    # server must neither read a warm cache of the machine (then LibreOffice never starts) nor write it.
+    env = {**os.environ, "DOSSIER_TOKEN": token, "DOSSIER_CACHE": str(data.parent / "cache")}
     proc = subprocess.Popen([sys.executable, "-m", "dossier", "serve", "--data", str(data), "--port", str(port),
                              "--gebruiker", "Test Gebruiker", "--today", "2026-11-23"],
                             stdout=log, stderr=subprocess.STDOUT, env=env)
