@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from dossier import api
-from dossier.web.storage import Invalid, Store
+from dossier.web.storage import Invalid, Store, input_error
 
 router = APIRouter(prefix="/api/v1")
 
@@ -24,10 +24,6 @@ def store(request: Request) -> Store:
 
 def problems(issues: list[api.Issue], status: int = 422) -> JSONResponse:
     return JSONResponse({"problemen": [api.issue_json(i) for i in issues]}, status_code=status)
-
-
-def _fout(veld: str, melding: str) -> api.Issue:
-    return api.Issue(api.Severity.fout, "invoer", "", veld, melding)
 
 
 #: The largest JSON body the API reads (a case file is a few tens of KB; uploads come later, separately).
@@ -58,19 +54,20 @@ async def _body(request: Request) -> dict[str, Any]:
     try:
         data = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise Invalid("geen JSON", [_fout("", f"de body is geen geldige JSON ({e.__class__.__name__})")]) from None
+        melding = f"de body is geen geldige JSON ({e.__class__.__name__})"
+        raise Invalid("geen JSON", [input_error("", melding)]) from None
     if not isinstance(data, dict):
-        raise Invalid("geen object", [_fout("", "verwacht één casus als JSON-object")])
+        raise Invalid("geen object", [input_error("", "verwacht één casus als JSON-object")])
     return data
 
 
-def _today(request: Request, value: str | None) -> date:
+def today_param(request: Request, value: str | None) -> date:
     if value is None or not value.strip():
         return request.app.state.config.reference_date()
     try:
         return api.parse_today(value)
     except ValueError as e:
-        raise Invalid("peildatum", [_fout("today", str(e))]) from None
+        raise Invalid("peildatum", [input_error("today", str(e))]) from None
 
 
 def _if_match(request: Request) -> int | None:
@@ -81,7 +78,7 @@ def _if_match(request: Request) -> int | None:
     try:
         return int(text)
     except ValueError:
-        raise Invalid("If-Match", [_fout("If-Match", f"'{raw}' is geen versienummer")]) from None
+        raise Invalid("If-Match", [input_error("If-Match", f"'{raw}' is geen versienummer")]) from None
 
 
 @router.post("/cases", status_code=201)
@@ -136,7 +133,7 @@ def case_versions(request: Request, nr: str) -> list[dict[str, Any]]:
 @router.get("/cases/{nr}/timeline")
 def case_timeline(request: Request, nr: str, today: str | None = None) -> Response:
     """Exactly ``dossier timeline --format json`` of the case on ``today``."""
-    when = _today(request, today)
+    when = today_param(request, today)
     case = store(request).validated(store(request).get(nr).data, when)
     tl = api.case_timeline(case, settings=store(request).case_settings(case), today=when)
     return Response(api.format_timeline([(case, tl)], "json"), media_type="application/json")
@@ -148,7 +145,7 @@ def document_docx(request: Request, nr: str, soort: str, nummer: int | None = Qu
     """One generated document of the case, rendered now (``dossier render SOORT``)."""
     from dossier.web.documents import DOCX, download_name, render_docx
 
-    when = _today(request, today)
+    when = today_param(request, today)
     s = store(request)
     data = s.get(nr).data
     content = render_docx(data, soort, nummer=nummer, settings=_case_settings(s, data), today=when)
@@ -161,7 +158,7 @@ def case_check(request: Request, nr: str, today: str | None = None) -> Response:
     """Exactly ``dossier check --format json`` of the case (stored as the file ``NR.json``) on ``today``."""
     from dossier.web.documents import check_json
 
-    when = _today(request, today)
+    when = today_param(request, today)
     s = store(request)
     data = s.get(nr).data
     return Response(check_json(data, nr, settings=_case_settings(s, data), today=when), media_type="application/json")

@@ -27,7 +27,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from dossier import api
-from dossier.web.storage import Conflict, Invalid, NotFound, Store, case_table
+from dossier.web.storage import Conflict, Invalid, NotFound, Store, case_table, input_error
 
 #: The store's folder in the data folder; also the build's ``bijlagen_map`` (names are relative to it).
 FOLDER = "bestanden"
@@ -162,10 +162,6 @@ class Upload:
     opgeslagen_op: datetime
 
 
-def _fout(veld: str, melding: str) -> api.Issue:
-    return api.Issue(api.Severity.fout, "invoer", "", veld, melding)
-
-
 def parse_date(veld: str, value: str | None) -> str | None:
     """A date field of an upload as ISO text (None when empty); Invalid with a Dutch message otherwise."""
     if value is None or not value.strip():
@@ -173,7 +169,7 @@ def parse_date(veld: str, value: str | None) -> str | None:
     try:
         return api.parse_today(value.strip()).isoformat()
     except ValueError as e:
-        raise Invalid("datum", [_fout(veld, str(e))]) from None
+        raise Invalid("datum", [input_error(veld, str(e))]) from None
 
 
 def preflight(data: bytes, naam: str, *, titel: str, soort: str, wachtwoord: str | None,
@@ -217,7 +213,7 @@ def save_with(store: Store, nr: str, change: Any, *, door: str, today: Any, file
             return store.save(nr, data, door=door, today=today, expected=current.versie), stored, digest
         except Conflict:
             continue  # another save came in between: apply the change to the newer version
-    raise Invalid("bezig", [_fout("", "het dossier wordt steeds tegelijk gewijzigd; probeer het opnieuw")])
+    raise Invalid("bezig", [input_error("", "het dossier wordt steeds tegelijk gewijzigd; probeer het opnieuw")])
 
 
 def record(store: Store, nr: str, *, rol: str, bestand: str, sha256: str, naam: str, grootte: int, titel: str,
@@ -258,7 +254,7 @@ def add_attachment(store: Store, files: FileStore, nr: str, content: bytes, clie
     naam = display_name(client_name, suffix)
     titel = titel.strip()
     if not titel:
-        raise Invalid("titel", [_fout("titel", "geef de bijlage een titel")])
+        raise Invalid("titel", [input_error("titel", "geef de bijlage een titel")])
     when = parse_date("datum", datum)
     settings = store.settings
     found = preflight(content, naam, titel=titel, soort=soort, wachtwoord=wachtwoord or None, settings=settings)
@@ -297,7 +293,7 @@ def add_scan(store: Store, files: FileStore, nr: str, content: bytes, client_nam
     if suffix not in SCAN_TYPES:
         raise WrongFileType("een ondertekende scan moet een PDF, JPG of PNG zijn")
     if document not in api.document_kind_names():
-        raise Invalid("document", [_fout("document", f"onbekende documentsoort '{document[:60]}'; kies uit: "
+        raise Invalid("document", [input_error("document", f"onbekende documentsoort '{document[:60]}'; kies uit: "
                                          f"{', '.join(api.document_kind_names())}")])
     naam = display_name(client_name, suffix)
     when = parse_date("datum", datum)

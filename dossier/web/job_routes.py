@@ -25,10 +25,10 @@ from starlette.exceptions import HTTPException
 
 from dossier import api
 from dossier.web import security
-from dossier.web.api_routes import TooLarge, WrongType
+from dossier.web.api_routes import TooLarge, WrongType, today_param
 from dossier.web.files import PARTIJEN, WrongFileType, add_attachment, add_scan, file_store, uploads
 from dossier.web.jobs import BEZIG, WACHTEND, Jobs
-from dossier.web.storage import Invalid, NotFound, Store
+from dossier.web.storage import Invalid, NotFound, Store, input_error
 
 #: The largest upload (a whole multipart request) in MB; DOSSIER_MAX_UPLOAD_MB changes it.
 MAX_UPLOAD_MB = 50
@@ -86,17 +86,6 @@ def _jobs(request: Request) -> Jobs:
     return request.app.state.jobs
 
 
-def _fout(veld: str, melding: str) -> api.Issue:
-    return api.Issue(api.Severity.fout, "invoer", "", veld, melding)
-
-
-def _today(request: Request, value: str | None) -> date:
-    if value is None or not value.strip():
-        return request.app.state.config.reference_date()
-    try:
-        return api.parse_today(value)
-    except ValueError as e:
-        raise Invalid("peildatum", [_fout("today", str(e))]) from None
 
 
 async def limited_form(request: Request) -> FormData:
@@ -138,10 +127,10 @@ def _text(form: FormData, name: str) -> str | None:
 async def _file(form: FormData) -> tuple[bytes, str | None]:
     upload = form.get("file")
     if not isinstance(upload, UploadFile):
-        raise Invalid("file", [_fout("file", "geen bestand meegestuurd (veld 'file')")])
+        raise Invalid("file", [input_error("file", "geen bestand meegestuurd (veld 'file')")])
     content = await upload.read()
     if not content:
-        raise Invalid("file", [_fout("file", "het bestand is leeg (0 bytes)")])
+        raise Invalid("file", [input_error("file", "het bestand is leeg (0 bytes)")])
     return content, upload.filename
 
 
@@ -153,7 +142,7 @@ def _nummer(value: str | None) -> int:
     except ValueError:
         n = 0
     if n < 1:
-        raise Invalid("nummer", [_fout("nummer", f"'{value[:20]}' is geen volgnummer (1, 2, …)")])
+        raise Invalid("nummer", [input_error("nummer", f"'{value[:20]}' is geen volgnummer (1, 2, …)")])
     return n
 
 
@@ -201,7 +190,7 @@ def _accepted(job_id: str) -> JSONResponse:
 
 @api_router.post("/cases/{nr}/dossier", status_code=202)
 def post_dossier(request: Request, nr: str, today: str | None = None) -> JSONResponse:
-    when = _today(request, today)
+    when = today_param(request, today)
     return _accepted(_jobs(request).submit(nr, "dossier", today=when, door=request.app.state.config.gebruiker))
 
 
@@ -214,7 +203,7 @@ def _document_kind(soort: str) -> str:
 @api_router.post("/cases/{nr}/documents/{soort}/pdf", status_code=202)
 def post_document_pdf(request: Request, nr: str, soort: str, nummer: int | None = Query(None, ge=1),
                       today: str | None = None) -> JSONResponse:
-    when = _today(request, today)
+    when = today_param(request, today)
     job_id = _jobs(request).submit(nr, "document", today=when, door=request.app.state.config.gebruiker,
                                    document=_document_kind(soort), nummer=nummer)
     return _accepted(job_id)
@@ -343,10 +332,10 @@ async def page_attachment(request: Request, nr: str) -> Response:
         _id, warnings = await _attachment(request, nr, form, session["u"])
     except _Refused as e:
         return await run_in_threadpool(_refusal, request, nr, "casus_bijlagen.html", e.status,
-                                       problemen=[_fout("bestand", e.melding)])
+                                       problemen=[input_error("bestand", e.melding)])
     except WrongFileType as e:
         return await run_in_threadpool(_refusal, request, nr, "casus_bijlagen.html", 415,
-                                       problemen=[_fout("bestand", e.message)], vorige=_text(form, "titel"))
+                                       problemen=[input_error("bestand", e.message)], vorige=_text(form, "titel"))
     except Invalid as e:
         problems = e.issues
     if not request.headers.get("hx-request"):
@@ -373,10 +362,10 @@ async def page_scan(request: Request, nr: str) -> Response:
         _id, warnings = await _scan(request, nr, form, session["u"])
     except _Refused as e:
         return await run_in_threadpool(_refusal, request, nr, "casus_documenten.html", e.status,
-                                       scan_problemen=[_fout("bestand", e.melding)])
+                                       scan_problemen=[input_error("bestand", e.melding)])
     except WrongFileType as e:
         return await run_in_threadpool(_refusal, request, nr, "casus_documenten.html", 415,
-                                       scan_problemen=[_fout("bestand", e.message)])
+                                       scan_problemen=[input_error("bestand", e.message)])
     except Invalid as e:
         problems = e.issues
     if not request.headers.get("hx-request"):

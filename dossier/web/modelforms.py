@@ -24,6 +24,7 @@ from functools import cache
 from typing import Any, Literal, Union
 
 from dossier import api
+from dossier.web.forms import get_path
 
 #: Labels where the field name spelled out ("eens_met_riv" → "Eens met riv") reads badly.
 LABELS = {
@@ -286,18 +287,6 @@ def find_repeat(list_path: str) -> tuple[Section, Repeat] | None:
 
 
 # --- values: the case file → inputs, the posted form → the case file -----------------------
-
-
-def get_path(data: Any, path: str) -> Any:
-    node = data
-    for part in path.split("."):
-        if isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        elif isinstance(node, dict):
-            node = node.get(part)
-        else:
-            return None
-    return node
 
 
 def shown(value: Any, kind: str) -> tuple[str, str]:

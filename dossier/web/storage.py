@@ -78,6 +78,11 @@ class Invalid(StoreError):
     exit_code = api.ExitCode.invalid_data
 
 
+def input_error(veld: str, melding: str) -> api.Issue:
+    """One refused input value, as the 422 ``problemen`` and the form messages show it."""
+    return api.Issue(api.Severity.fout, "invoer", "", veld, melding)
+
+
 @dataclass(frozen=True)
 class VersionInfo:
     versie: int
