@@ -42,9 +42,10 @@ class Settings:
         cache_max_age_days: entries older than this are never used and removed (they hold personal
             data).
         samenvoegen: convert a case's DOCX files of one template set in one LibreOffice load and
-            split the PDF back (faster; on by default). Documents that cannot be joined safely,
-            and groups whose joined layout would separate a heading from its paragraph, are
-            converted apart (docs/samenvoegen.md).
+            split the PDF back (faster; off by default: a joined page can still differ from the
+            separate conversion, see docs/samenvoegen.md). Documents that cannot be joined
+            safely, and groups whose joined layout would separate a heading from its paragraph,
+            are converted apart.
     """
 
     locale: str = "nl_NL"
@@ -64,7 +65,7 @@ class Settings:
     cache_dir: Path | None = None
     cache_max_mb: float = 2048
     cache_max_age_days: float = 30.0
-    samenvoegen: bool = True
+    samenvoegen: bool = False
 
     def blocks(self, issue: Issue) -> bool:
         """Whether ``issue`` makes a run fail under these settings (errors always do)."""

@@ -98,9 +98,9 @@ def test_no_cache_setting_leaves_the_converter_as_it_is(tmp_path: Path) -> None:
     assert with_cache(fake, Settings(cache=False)) is fake
     wrapped = with_cache(fake, Settings(cache_dir=tmp_path / "c"))
     assert isinstance(wrapped, CachingConverter) and wrapped.cache.root == tmp_path / "c"
-    apart = with_cache(FakeConverter(), Settings(cache_dir=tmp_path / "c", samenvoegen=False))
+    joined = with_cache(FakeConverter(), Settings(cache_dir=tmp_path / "c", samenvoegen=True))
     pdfa = with_cache(FakeConverter(), Settings(cache_dir=tmp_path / "c", pdfa=True))
-    assert len({wrapped.key(b"docx"), apart.key(b"docx"), pdfa.key(b"docx")}) == 3  # type: ignore[attr-defined]
+    assert len({wrapped.key(b"docx"), joined.key(b"docx"), pdfa.key(b"docx")}) == 3  # type: ignore[attr-defined]
 
 
 # --- the store ------------------------------------------------------------------------------

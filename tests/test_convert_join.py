@@ -261,6 +261,9 @@ needs_uno = pytest.mark.skipif(not _have_uno(), reason="LibreOffice of een Pytho
 @pytest.mark.libreoffice
 @pytest.mark.slow
 @needs_uno
+@pytest.mark.xfail(strict=True, reason="evaluatieverslag 9 of the rewritten Kuipers sample: page 2 differs 3.9 % "
+                   "joined in a group of six, and the keep-with-next check does not see it; joining is off "
+                   "by default until every difference is caught before the export (docs/samenvoegen.md)")
 def test_builtin_templates_joined_look_like_apart(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     docs = _builtin_documents(tmp_path)
     assert _compare_paths(docs, tmp_path, caplog) == []
@@ -280,15 +283,15 @@ def test_firm_templates_joined_look_like_apart(tmp_path: Path, caplog: pytest.Lo
     assert _compare_paths(docs, tmp_path, caplog, apart=1) == []
 
 
-def test_joining_is_on_unless_switched_off() -> None:
+def test_joining_is_off_unless_asked_for() -> None:
     from click.testing import CliRunner
 
     from dossier.cli import main
     from dossier.convert import make_converter
     from dossier.settings import Settings
 
-    assert make_converter(Settings()).join is True
-    assert make_converter(Settings(samenvoegen=False)).join is False
+    assert make_converter(Settings()).join is False
+    assert make_converter(Settings(samenvoegen=True)).join is True
     for command in ("build", "render", "batch"):
         assert "--samenvoegen / --apart" in CliRunner().invoke(main, [command, "--help"]).output
 

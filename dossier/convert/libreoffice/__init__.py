@@ -118,7 +118,7 @@ class SofficeConverter:
             pdfa: export PDF/A-2b (FilterData ``SelectPdfVersion=2``) instead of plain PDF.
             join: (uno mode) convert the DOCX files of one template set in one LibreOffice load,
                 at most ``join_size`` at a time, and split the PDF back (:mod:`dossier.convert.join`).
-                Off here; ``Settings.samenvoegen`` (on by default) decides for the CLI and the API.
+                Off here; ``Settings.samenvoegen`` (off by default) decides for the CLI and the API.
             join_size: most documents per joined load.
 
         Raises:
