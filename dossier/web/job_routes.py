@@ -390,6 +390,13 @@ def _job_fragment(request: Request, job_id: str) -> Response:
     return _fragment(request, "taak.html", taak=info, bezig=info.status in (WACHTEND, BEZIG))
 
 
+def job_answer(request: Request, job_id: str) -> Response:
+    """The answer to a form that started a job: its progress fragment for htmx, else the job's page."""
+    if not request.headers.get("hx-request"):
+        return RedirectResponse(f"/taken/{job_id}", status_code=303)
+    return _job_fragment(request, job_id)
+
+
 @page_router.post("/casussen/{nr}/dossier")
 async def page_build(request: Request, nr: str) -> Response:
     session = await _post_csrf(request)
@@ -404,9 +411,7 @@ async def page_document_pdf(request: Request, nr: str, soort: str, nummer: int |
     session = await _post_csrf(request)
     job_id = _jobs(request).submit(nr, "document", today=request.app.state.config.reference_date(),
                                    door=session["u"], document=_document_kind(soort), nummer=nummer)
-    if not request.headers.get("hx-request"):
-        return RedirectResponse(f"/taken/{job_id}", status_code=303)
-    return _job_fragment(request, job_id)
+    return job_answer(request, job_id)
 
 
 @page_router.get("/taken/{job_id}")

@@ -24,7 +24,7 @@ from functools import cache
 from typing import Any, Literal, Union
 
 from dossier import api
-from dossier.web.forms import get_path
+from dossier.web.forms import as_input, get_path
 
 #: Labels where the field name spelled out ("eens_met_riv" → "Eens met riv") reads badly.
 LABELS = {
@@ -292,22 +292,15 @@ def find_repeat(list_path: str) -> tuple[Section, Repeat] | None:
 def shown(value: Any, kind: str) -> tuple[str, str]:
     """(input type, text) of a stored value. A stored date the browser cannot show (not ISO) is shown as
     a text input, so nothing is lost."""
-    if value is None:
-        return ("date" if kind == "date" else "text"), ""
-    if kind == "janee":
+    if kind == "janee" and value is not None:
         if isinstance(value, bool):
             return "select", "ja" if value else "nee"
         text = str(value).strip().lower()
         if text in ("ja", "nee"):
             return "select", text
         return "text", str(value)  # as typed elsewhere ("j", "true"): shown, and checked by the model
-    text = str(value)
-    if kind == "date":
-        try:
-            return "date", api.parse_today(text).isoformat()
-        except ValueError:
-            return "text", text
-    return kind, text
+    input_type, text = as_input(value, kind)
+    return (kind if value is not None and kind != "date" else input_type), text
 
 
 def _tree(form: Mapping[str, str], roots: tuple[str, ...]) -> dict[str, Any]:

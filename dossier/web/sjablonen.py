@@ -246,7 +246,7 @@ def preview(request: Request, name: str, fmt: str, soort: str = "", nr: str = ""
 async def preview_pdf(request: Request, name: str) -> Response:
     """"Voorbeeld als PDF": a background job that renders ``soort`` with this set (not the active one)
     and converts it; answers with the job's progress (htmx) or its page."""
-    from dossier.web.job_routes import _job_fragment
+    from dossier.web.job_routes import job_answer
 
     session = _session(request)
     values = await _form(request, session)
@@ -256,9 +256,7 @@ async def preview_pdf(request: Request, name: str) -> Response:
                                            document=_kind(values.get("soort", "")), sjablonen=name)
     bs.audit(_store(request), "sjablonen", door=session["u"],
              omschrijving=f"PDF-voorbeeld van {values.get('soort')} met set '{name}' gestart")
-    if not request.headers.get("hx-request"):
-        return RedirectResponse(f"/taken/{job_id}", status_code=303)
-    return _job_fragment(request, job_id)
+    return job_answer(request, job_id)
 
 
 @router.get("/taken/{job_id}/voorbeeld.pdf")
