@@ -52,7 +52,13 @@ from dossier.convert.libreoffice.process import (
     find_soffice,
     find_uno_python,
 )
-from dossier.convert.libreoffice.uno_mode import WORKER_SCRIPT, convert_uno, convert_uno_joined, spawn_worker
+from dossier.convert.libreoffice.uno_mode import (
+    WORKER_SCRIPT,
+    convert_uno,
+    convert_uno_joined,
+    slim_job,
+    spawn_worker,
+)
 from dossier.convert.sanitise import sanitise_document
 from dossier.errors import DossierError, MissingDependencyError
 
@@ -71,7 +77,6 @@ logger = logging.getLogger(__name__)
 
 Mode = Literal["auto", "uno", "cli"]
 MODES: tuple[str, ...] = ("auto", "uno", "cli")
-
 
 class SofficeConverter:
     """Converts office documents to PDF with a private, reused LibreOffice process.
@@ -104,6 +109,7 @@ class SofficeConverter:
         pdfa: bool = False,
         join: bool = False,
         join_size: int = 6,
+        slim: bool = True,
     ) -> None:
         """Create a converter; nothing is started until the first :meth:`to_pdf`.
 
@@ -120,6 +126,8 @@ class SofficeConverter:
                 at most ``join_size`` at a time, and split the PDF back (:mod:`dossier.convert.join`).
                 Off here; ``Settings.samenvoegen`` (off by default) decides for the CLI and the API.
             join_size: most documents per joined load.
+            slim: leave the styles nothing refers to out of the copy LibreOffice converts
+                (:mod:`dossier.convert.slim`; same pages, about 40 % less LibreOffice time).
 
         Raises:
             ValueError: an argument is out of range.
@@ -139,6 +147,7 @@ class SofficeConverter:
         self.pdfa = pdfa
         self.join = join
         self.join_size = max(2, int(join_size))
+        self.slim = slim
         self._state = State(Path(work_dir) if work_dir is not None else None, pdfa=pdfa)
         self._finalizer = weakref.finalize(self, self._state.cleanup)
 
@@ -238,13 +247,17 @@ class SofficeConverter:
                 target.unlink(missing_ok=True)
             inputs = self._state.new_staging_dir("in")
             try:
-                jobs = [self._checked_job(src, target, inputs) for src, target in zip(srcs, targets, strict=True)]
+                # PDF/A parts would need their own XMP identification: PDF/A is converted apart.
+                joining = mode == "uno" and self.join and not self.pdfa and len(srcs) > 1
+                # Joined documents are slimmed once joined (slimmed apart, their styles would differ).
+                jobs = [self._checked_job(src, target, inputs, slim=self.slim and not joining)
+                        for src, target in zip(srcs, targets, strict=True)]
                 if mode == "uno":
                     assert python is not None
-                    # PDF/A parts would need their own XMP identification: PDF/A is converted apart.
-                    if self.join and not self.pdfa and len(jobs) > 1:
+                    if joining:
                         convert_uno_joined(self._state, python, exe, jobs, timeout=self.timeout,
-                                           restart_after=self.restart_after, group_size=self.join_size)
+                                           restart_after=self.restart_after, group_size=self.join_size,
+                                           slim=self.slim)
                     else:
                         convert_uno(self._state, python, exe, jobs, timeout=self.timeout,
                                     restart_after=self.restart_after)
@@ -256,11 +269,14 @@ class SofficeConverter:
             return targets
 
     @staticmethod
-    def _checked_job(src: Path, target: Path, inputs: Path) -> Job:
+    def _checked_job(src: Path, target: Path, inputs: Path, *, slim: bool) -> Job:
         doc = inputs / src.name
         for finding in sanitise_document(src, doc):
             logger.info("%s: %s verwijderd", src.name, finding)
-        return Job(src.resolve(), target, doc)
+        job = Job(src.resolve(), target, doc)
+        if slim:
+            slim_job(job)
+        return job
 
     def _require_soffice(self) -> str:
         exe = find_soffice(self.soffice)

@@ -38,6 +38,7 @@ from dossier.convert.libreoffice.process import (
     publish,
     soffice_command,
 )
+from dossier.convert.slim import slim_document
 
 logger = logging.getLogger(__name__)
 
@@ -372,12 +373,26 @@ def _requeue(
 # --------------------------------------------------------------------------------------------
 
 
+def slim_job(job: Job) -> None:
+    """Leave the unused styles out of the job's private copy (:mod:`dossier.convert.slim`)."""
+    if job.doc.suffix.lower() in SLIM_SUFFIXES:
+        removed = slim_document(job.doc)
+        if removed:
+            logger.debug("%s: %d ongebruikte stijlen niet naar LibreOffice", job.src.name, removed)
+
+
+#: What :func:`slim_job` is tried on (Word packages, which carry a styles part).
+SLIM_SUFFIXES = frozenset([".docx", ".docm", ".dotx", ".dotm"])
+
+
 def convert_uno_joined(state: State, python: str, exe: str, jobs: list[Job], *, timeout: float,
-                       restart_after: int, group_size: int) -> None:
+                       restart_after: int, group_size: int, slim: bool = True) -> None:
     """Convert ``jobs``, joining those of one template set (see :mod:`dossier.convert.join`).
 
     Documents that cannot be joined safely, and every group whose joined conversion fails, are
-    converted one by one (:func:`convert_uno`), with the reason logged at INFO (``-v``).
+    converted one by one (:func:`convert_uno`), with the reason logged at INFO (``-v``). With
+    ``slim`` the joined document and the documents converted apart are slimmed
+    (:func:`slim_job`).
     """
     from dossier.convert.join import plan_groups
 
@@ -389,15 +404,18 @@ def convert_uno_joined(state: State, python: str, exe: str, jobs: list[Job], *, 
         for at in range(0, len(group), group_size):
             chunk = group[at:at + group_size]
             if len(chunk) > 1 and _convert_joined(state, python, exe, [(jobs[i], plan.sources[i]) for i in chunk],
-                                                  timeout=timeout, restart_after=restart_after):
+                                                  timeout=timeout, restart_after=restart_after, slim=slim):
                 joined.update(chunk)
     rest = [job for i, job in enumerate(jobs) if i not in joined]
     if rest:
+        if slim:
+            for job in rest:
+                slim_job(job)
         convert_uno(state, python, exe, rest, timeout=timeout, restart_after=restart_after)
 
 
 def _convert_joined(state: State, python: str, exe: str, items: list[tuple[Job, Any]], *, timeout: float,
-                    restart_after: int) -> bool:
+                    restart_after: int, slim: bool) -> bool:
     """Join the documents into one DOCX, convert it once and split the PDF; False when that failed."""
     from dossier.convert.join import NotJoinable, join_docx, split_pdf
 
@@ -409,6 +427,8 @@ def _convert_joined(state: State, python: str, exe: str, items: list[tuple[Job, 
         except (NotJoinable, OSError, ValueError, KeyError) as exc:
             logger.info("LibreOffice: %d documenten apart omgezet (samenvoegen mislukte: %s).", len(jobs), exc)
             return False
+        if slim:
+            slim_document(joined.path)
         pdf = folder / "joined.pdf"
         try:
             worker = _ready_worker(state, python, exe, restart_after)
