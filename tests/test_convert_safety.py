@@ -728,7 +728,7 @@ def test_each_defence_holds_on_its_own(
     if layer != "profiel":
         monkeypatch.setattr(process, "PROFILE_SETTINGS", {})
     if layer != "opschonen":
-        monkeypatch.setattr("dossier.convert.libreoffice.sanitise_document", _plain_copy)
+        monkeypatch.setattr("dossier.convert.libreoffice.uno_mode.sanitise_document", _plain_copy)
     docs = hostile_documents(tmp_path / "src", listener, rtf=layer == "opschonen")
     with SofficeConverter(mode="cli", work_dir=tmp_path / "work") as conv:
         if layer == "geen":

@@ -107,14 +107,17 @@ def test_a_document_it_cannot_follow_is_left_as_it_is(tmp_path: Path, case: str)
 
 
 def test_the_converter_slims_its_private_copy_not_the_source(tmp_path: Path) -> None:
-    from dossier.convert.libreoffice import SofficeConverter
+    from dossier.convert.libreoffice.process import Job
+    from dossier.convert.libreoffice.uno_mode import stage_job
 
     path = _styled_document(tmp_path / "d.docx")
     before = path.read_bytes()
-    job = SofficeConverter._checked_job(path, tmp_path / "d.pdf", _folder(tmp_path / "in"), slim=True)
+    job = Job(path, tmp_path / "d.pdf", _folder(tmp_path / "in") / "d.docx")
+    stage_job(job, slim=True)
     assert path.read_bytes() == before
     assert len(_style_ids(job.doc)) < len(_style_ids(path))
-    plain = SofficeConverter._checked_job(path, tmp_path / "d.pdf", _folder(tmp_path / "in2"), slim=False)
+    plain = Job(path, tmp_path / "d.pdf", _folder(tmp_path / "in2") / "d.docx")
+    stage_job(plain, slim=False)
     assert plain.doc.read_bytes() == before
 
 
@@ -141,3 +144,25 @@ def test_slimmed_documents_convert_to_the_same_pixels(tmp_path: Path) -> None:
         different += [f"{a.name} page {n + 1}: {s:.3%}" for n, s in enumerate(shares) if s > 0]
     assert different == []
     shutil.rmtree(tmp_path / "slim")
+
+
+@pytest.mark.libreoffice
+@needs_uno
+def test_a_refused_document_mid_way_stops_there_and_leaves_libreoffice_in_step(tmp_path: Path) -> None:
+    """The copies are made one by one while LibreOffice converts (the UNO worker is fed as it
+    goes): a refused document raises its own error after the requests already sent are
+    answered, and the same LibreOffice converts the next call."""
+    from dossier.convert.libreoffice import SofficeConverter
+    from dossier.errors import ConversionError
+
+    first, last = _styled_document(tmp_path / "a.docx"), _styled_document(tmp_path / "c.docx")
+    twice = _styled_document(tmp_path / "b.docx")
+    with zipfile.ZipFile(twice, "a") as zf, pytest.warns(UserWarning, match="Duplicate name"):
+        zf.writestr("word/document.xml", b"<niet-wat-gecontroleerd-is/>")
+    with SofficeConverter(mode="uno") as conv:
+        with pytest.raises(ConversionError, match=r"'b\.docx' is geweigerd"):
+            conv.to_pdf([first, twice, last], tmp_path / "out")
+        assert (tmp_path / "out" / "a.pdf").read_bytes().startswith(b"%PDF")
+        assert not (tmp_path / "out" / "b.pdf").exists() and not (tmp_path / "out" / "c.pdf").exists()
+        assert conv.to_pdf([last], tmp_path / "again")[0].read_bytes().startswith(b"%PDF")
+        assert conv.starts == 1

@@ -459,42 +459,53 @@ def _close_document(doc) -> None:
 
 
 def serve(office: Office, proto: Protocol, stdin) -> None:
-    """Answer conversion requests until stdin closes or the office dies."""
-    for raw in stdin:
-        line = raw.strip()
-        if not line:
-            continue
-        try:
-            request = json.loads(line)
-            src, out = str(request["src"]), str(request["out"])
-            join = request.get("join")
-        except (ValueError, KeyError, TypeError) as exc:
-            proto.send({"ok": False, "kind": "request", "error": str(exc), "fatal": False})
-            continue
-        started = time.monotonic()
-        try:
-            answer = office.convert(src, out, join)
-        except ConvertFailed as exc:
-            log(f"{src}: {exc.kind} failed {exc}".rstrip())
-            proto.send({"ok": False, "kind": exc.kind, "error": str(exc), "fatal": exc.fatal})
-            if exc.fatal:
+    """Answer conversion requests until stdin closes or the office dies.
+
+    At the end it logs how long it converted and how long it waited for the next request (at
+    ``-vv``: a driver that keeps LibreOffice waiting shows here).
+    """
+    busy = waited = 0.0
+    count = 0
+    try:
+        idle_since = time.monotonic()
+        for raw in stdin:
+            started = time.monotonic()
+            waited += started - idle_since
+            go_on = _answer(office, proto, raw.strip())
+            idle_since = time.monotonic()
+            busy += idle_since - started
+            count += 1
+            if not go_on:
                 return
-            continue
-        except Exception as exc:  # unexpected: report it, keep the protocol in step
-            fatal = not office.alive()
-            proto.send(
-                {
-                    "ok": False,
-                    "kind": "internal",
-                    "error": f"{type(exc).__name__}: {exc}",
-                    "fatal": fatal,
-                }
-            )
-            if fatal:
-                return
-            continue
-        log(f"converted {src} in {time.monotonic() - started:.2f} s")
-        proto.send({"ok": True, **(answer or {})})
+    finally:
+        log(f"{count} requests: converting {busy:.1f} s, waiting for requests {waited:.1f} s")
+
+
+def _answer(office: Office, proto: Protocol, line: str) -> bool:
+    """Answer one request line; False when the office died (the worker ends)."""
+    if not line:
+        return True
+    try:
+        request = json.loads(line)
+        src, out = str(request["src"]), str(request["out"])
+        join = request.get("join")
+    except (ValueError, KeyError, TypeError) as exc:
+        proto.send({"ok": False, "kind": "request", "error": str(exc), "fatal": False})
+        return True
+    started = time.monotonic()
+    try:
+        answer = office.convert(src, out, join)
+    except ConvertFailed as exc:
+        log(f"{src}: {exc.kind} failed {exc}".rstrip())
+        proto.send({"ok": False, "kind": exc.kind, "error": str(exc), "fatal": exc.fatal})
+        return not exc.fatal
+    except Exception as exc:  # unexpected: report it, keep the protocol in step
+        fatal = not office.alive()
+        proto.send({"ok": False, "kind": "internal", "error": f"{type(exc).__name__}: {exc}", "fatal": fatal})
+        return not fatal
+    log(f"converted {src} in {time.monotonic() - started:.2f} s")
+    proto.send({"ok": True, **(answer or {})})
+    return True
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -31,6 +31,7 @@ Process handling (probes, profile, pipes, PDF checks) lives in
 
 from __future__ import annotations
 
+import functools
 import logging
 import shutil
 import subprocess
@@ -56,10 +57,9 @@ from dossier.convert.libreoffice.uno_mode import (
     WORKER_SCRIPT,
     convert_uno,
     convert_uno_joined,
-    slim_job,
     spawn_worker,
+    stage_job,
 )
-from dossier.convert.sanitise import sanitise_document
 from dossier.errors import DossierError, MissingDependencyError
 
 __all__ = [
@@ -221,8 +221,9 @@ class SofficeConverter:
 
         An existing ``out_dir/<stem>.pdf`` is removed first, so after a failure no stale or
         partial PDF remains for the failed document. LibreOffice converts a checked copy of
-        each source (see :func:`dossier.convert.sanitise.sanitise_document`); the sources are
-        never modified.
+        each source (see :func:`dossier.convert.sanitise.sanitise_document`), slimmed
+        (:mod:`dossier.convert.slim`); the sources are never modified. A refused document
+        stops the conversion there: the PDFs of the documents before it may already be written.
 
         Args:
             sources: documents to convert (DOCX, ODT, ...). Stems must be unique.
@@ -249,34 +250,30 @@ class SofficeConverter:
             try:
                 # PDF/A parts would need their own XMP identification: PDF/A is converted apart.
                 joining = mode == "uno" and self.join and not self.pdfa and len(srcs) > 1
-                # Joined documents are slimmed once joined (slimmed apart, their styles would differ).
-                jobs = [self._checked_job(src, target, inputs, slim=self.slim and not joining)
+                jobs = [Job(src.resolve(), target, inputs / src.name)
                         for src, target in zip(srcs, targets, strict=True)]
+                # Joined documents are slimmed once joined (slimmed apart, their styles would differ).
+                stage = functools.partial(stage_job, slim=self.slim and not joining)
+                if mode == "uno" and not joining:
+                    assert python is not None
+                    # Each copy is made just before its request goes out, while LibreOffice converts
+                    # the documents before it.
+                    convert_uno(self._state, python, exe, jobs, timeout=self.timeout,
+                                restart_after=self.restart_after, stage=stage)
+                    return targets
+                for job in jobs:
+                    stage(job)
                 if mode == "uno":
                     assert python is not None
-                    if joining:
-                        convert_uno_joined(self._state, python, exe, jobs, timeout=self.timeout,
-                                           restart_after=self.restart_after, group_size=self.join_size,
-                                           slim=self.slim)
-                    else:
-                        convert_uno(self._state, python, exe, jobs, timeout=self.timeout,
-                                    restart_after=self.restart_after)
+                    convert_uno_joined(self._state, python, exe, jobs, timeout=self.timeout,
+                                       restart_after=self.restart_after, group_size=self.join_size,
+                                       slim=self.slim)
                 else:
                     for chunk in batched(jobs, self.restart_after):
                         convert_cli(self._state, exe, chunk, timeout=self.timeout)
             finally:
                 shutil.rmtree(inputs, ignore_errors=True)
             return targets
-
-    @staticmethod
-    def _checked_job(src: Path, target: Path, inputs: Path, *, slim: bool) -> Job:
-        doc = inputs / src.name
-        for finding in sanitise_document(src, doc):
-            logger.info("%s: %s verwijderd", src.name, finding)
-        job = Job(src.resolve(), target, doc)
-        if slim:
-            slim_job(job)
-        return job
 
     def _require_soffice(self) -> str:
         exe = find_soffice(self.soffice)

@@ -17,6 +17,7 @@ import os
 import shutil
 import subprocess
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,9 @@ from dossier.convert.libreoffice.process import (
     publish,
     soffice_command,
 )
+from dossier.convert.sanitise import sanitise_document
 from dossier.convert.slim import slim_document
+from dossier.errors import ConversionError
 
 logger = logging.getLogger(__name__)
 
@@ -285,12 +288,43 @@ def _ready_worker(state: State, python: str, exe: str, restart_after: int) -> Un
 # --------------------------------------------------------------------------------------------
 
 
-def convert_uno(state: State, python: str, exe: str, jobs: list[Job], *, timeout: float, restart_after: int) -> None:
-    """Convert ``jobs`` in order, each into its target; see :func:`_round`."""
+def convert_uno(state: State, python: str, exe: str, jobs: list[Job], *, timeout: float, restart_after: int,
+                stage: Callable[[Job], None] | None = None) -> None:
+    """Convert ``jobs`` in order, each into its target; see :func:`_round`.
+
+    ``stage`` makes a job's private copy (``job.doc``) just before its request goes out, so
+    LibreOffice converts the documents before it meanwhile; None: the copies are there. When
+    ``stage`` refuses a document (ConversionError), the requests already sent are answered and
+    published first, then the error is raised.
+    """
     todo = collections.deque(jobs)
     tries: dict[Path, int] = {}
+    feed = _Feed(stage)
     while todo:
-        _round(state, python, exe, todo, tries, timeout=timeout, restart_after=restart_after)
+        _round(state, python, exe, todo, tries, timeout=timeout, restart_after=restart_after, feed=feed)
+        if feed.refused is not None:
+            raise feed.refused
+
+
+class _Feed:
+    """Stages jobs on their way to the worker, once each; remembers a refusal."""
+
+    def __init__(self, stage: Callable[[Job], None] | None) -> None:
+        self.stage = stage
+        self.ready: set[Path] = set()
+        self.refused: ConversionError | None = None
+
+    def ready_to_send(self, job: Job) -> bool:
+        """Stage ``job`` if needed; False (and :attr:`refused` set) when it is refused."""
+        if self.stage is None or job.doc in self.ready:
+            return True
+        try:
+            self.stage(job)
+        except ConversionError as exc:
+            self.refused = exc
+            return False
+        self.ready.add(job.doc)
+        return True
 
 
 def _round(
@@ -302,6 +336,7 @@ def _round(
     *,
     timeout: float,
     restart_after: int,
+    feed: _Feed,
 ) -> None:
     """Convert jobs from the head of ``todo`` on one LibreOffice, with requests queued ahead.
 
@@ -316,13 +351,15 @@ def _round(
         worker = _ready_worker(state, python, exe, restart_after)
         room = max(1, restart_after - worker.conversions)
         while todo or sent:
-            while todo and len(sent) <= QUEUE_AHEAD and room > 0:
+            while todo and len(sent) <= QUEUE_AHEAD and room > 0 and feed.refused is None:
+                if not feed.ready_to_send(todo[0]):
+                    break  # the requests already sent are answered, then convert_uno raises
                 job = todo.popleft()
                 sent.append((job, state.root_dir() / f"{uuid.uuid4().hex}.pdf"))
                 room -= 1
                 worker.send(job.doc, sent[-1][1])
             if not sent:
-                return  # recycle before the next request
+                return  # recycle before the next request, or a document was refused
             job, staged = sent[0]
             worker.result(timeout)
             problem = pdf_problem(staged)
@@ -371,6 +408,19 @@ def _requeue(
 # --------------------------------------------------------------------------------------------
 # Joined conversion: one LibreOffice load for several documents of one template set
 # --------------------------------------------------------------------------------------------
+
+
+def stage_job(job: Job, *, slim: bool) -> None:
+    """Make the job's private copy: checked (:func:`~dossier.convert.sanitise.sanitise_document`)
+    and, with ``slim``, slimmed (:func:`slim_job`).
+
+    Raises:
+        ConversionError: the document is refused (e.g. a zip bomb).
+    """
+    for finding in sanitise_document(job.src, job.doc):
+        logger.info("%s: %s verwijderd", job.src.name, finding)
+    if slim:
+        slim_job(job)
 
 
 def slim_job(job: Job) -> None:
