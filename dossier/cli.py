@@ -93,8 +93,8 @@ def _cache_settings(cache_dir: Path | None, no_cache: bool) -> dict[str, Any]:
 samenvoegen_option = click.option(
     "--samenvoegen/--apart", "samenvoegen", default=None,
     help="Zet de Word-documenten van een casus in één keer om met LibreOffice en knip de PDF weer "
-         "op (sneller; standaard uit, zie docs/samenvoegen.md). --apart zet elk document "
-         "afzonderlijk om.")
+         "op (standaard uit, en niet sneller dan apart: zie docs/samenvoegen.md). --apart zet "
+         "elk document afzonderlijk om.")
 ocr_option = click.option("--ocr", is_flag=True, default=None,
                           help="Maak gescande bijlagen doorzoekbaar met OCR (ocrmypdf, Nederlands).")
 
