@@ -42,10 +42,10 @@ class Settings:
         cache_max_age_days: entries older than this are never used and removed (they hold personal
             data).
         samenvoegen: convert a case's DOCX files of one template set in one LibreOffice load and
-            split the PDF back (faster; off by default: a joined page can still differ from the
-            separate conversion, see docs/samenvoegen.md). Documents that cannot be joined
-            safely, and groups whose joined layout would separate a heading from its paragraph,
-            are converted apart.
+            split the PDF back (off by default: a joined page can still differ from the separate
+            conversion, and with slimmed copies it is no faster; see docs/samenvoegen.md).
+            Documents that cannot be joined safely, and groups whose joined layout would separate
+            a heading from its paragraph, are converted apart.
     """
 
     locale: str = "nl_NL"

@@ -73,7 +73,7 @@ def slim_document(path: Path) -> int:
             found = _styles_part(zf)
             if found is None:
                 return 0
-            styles_part, rels_name, effects = found
+            styles_part, rels_name, rels, effects = found
             skip = {styles_part, effects}
             parts = {i.filename: zf.read(i) for i in zf.infolist()
                      if not i.is_dir() and i.filename.endswith(".xml") and i.filename not in skip}
@@ -85,7 +85,7 @@ def slim_document(path: Path) -> int:
                 return 0
             parts[styles_part] = pruned
             if effects is not None:
-                parts.update(_without_effects(zf, rels_name, effects))
+                parts.update(_without_effects(rels, rels_name, parts["[Content_Types].xml"], effects))
             _write(zf, parts, {effects}, path)
     except (OSError, KeyError, zipfile.BadZipFile, zlib.error, NotImplementedError, EOFError, RuntimeError,
             etree.XMLSyntaxError) as exc:
@@ -114,13 +114,14 @@ def _write(zf: zipfile.ZipFile, parts: dict[str, bytes], leave_out: set[str | No
         raise
 
 
-def _without_effects(zf: zipfile.ZipFile, rels_name: str, effects: str) -> dict[str, bytes]:
-    """The main part's relationships and the content types without ``stylesWithEffects.xml``."""
-    rels = etree.fromstring(zf.read(rels_name))
+def _without_effects(rels: etree._Element, rels_name: str, content_types: bytes,
+                     effects: str) -> dict[str, bytes]:
+    """The main part's relationships (``rels``, parsed; changed here) and the content types
+    without ``stylesWithEffects.xml``."""
     for rel in list(rels):
         if rel.get("Type") == EFFECTS_TYPE:
             rels.remove(rel)
-    types = etree.fromstring(zf.read("[Content_Types].xml"))
+    types = etree.fromstring(content_types)
     for override in types.findall(f"{{{CT}}}Override"):
         if override.get("PartName", "").lstrip("/") == effects:
             types.remove(override)
@@ -128,27 +129,28 @@ def _without_effects(zf: zipfile.ZipFile, rels_name: str, effects: str) -> dict[
             "[Content_Types].xml": etree.tostring(types, xml_declaration=True, encoding="UTF-8", standalone=True)}
 
 
-def _styles_part(zf: zipfile.ZipFile) -> tuple[str, str, str | None] | None:
-    """The main document's styles part, its relationships part and its ``stylesWithEffects`` part
-    (found from the relationships, not by name)."""
+def _styles_part(zf: zipfile.ZipFile) -> tuple[str, str, etree._Element, str | None] | None:
+    """The main document's styles part, its relationships part (name and parsed) and its
+    ``stylesWithEffects`` part (found from the relationships, not by name)."""
     root_rels = etree.fromstring(zf.read("_rels/.rels"))
     main = next((r.get("Target", "") for r in root_rels if r.get("Type") in MAIN_TYPES), None)
     if not main:
         return None
     main = main.lstrip("/")
     rels_name = posixpath.join(posixpath.dirname(main), "_rels", posixpath.basename(main) + ".rels")
-    if rels_name not in zf.namelist():
-        return None
     names = set(zf.namelist())
+    if rels_name not in names:
+        return None
+    rels = etree.fromstring(zf.read(rels_name))
     found: dict[str, str] = {}
-    for rel in etree.fromstring(zf.read(rels_name)):
+    for rel in rels:
         if rel.get("Type") in (STYLES_TYPE, EFFECTS_TYPE) and rel.get("TargetMode") != "External":
             target = posixpath.normpath(posixpath.join(posixpath.dirname(main), rel.get("Target", "")))
             if target in names:
                 found[rel.get("Type", "")] = target
     if STYLES_TYPE not in found:
         return None
-    return found[STYLES_TYPE], rels_name, found.get(EFFECTS_TYPE)
+    return found[STYLES_TYPE], rels_name, rels, found.get(EFFECTS_TYPE)
 
 
 def _referenced(parts) -> set[str] | None:

@@ -294,7 +294,7 @@ def add_scan(store: Store, files: FileStore, nr: str, content: bytes, client_nam
         raise WrongFileType("een ondertekende scan moet een PDF, JPG of PNG zijn")
     if document not in api.document_kind_names():
         raise Invalid("document", [input_error("document", f"onbekende documentsoort '{document[:60]}'; kies uit: "
-                                         f"{', '.join(api.document_kind_names())}")])
+                                                f"{', '.join(api.document_kind_names())}")])
     naam = display_name(client_name, suffix)
     when = parse_date("datum", datum)
     dates = {p: parse_date(p, getekend.get(p)) for p in PARTIJEN}

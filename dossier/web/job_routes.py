@@ -86,8 +86,6 @@ def _jobs(request: Request) -> Jobs:
     return request.app.state.jobs
 
 
-
-
 async def limited_form(request: Request) -> FormData:
     """The multipart form of the request, refused early when it is too large (413) or not multipart (415).
 

@@ -78,6 +78,7 @@ logger = logging.getLogger(__name__)
 Mode = Literal["auto", "uno", "cli"]
 MODES: tuple[str, ...] = ("auto", "uno", "cli")
 
+
 class SofficeConverter:
     """Converts office documents to PDF with a private, reused LibreOffice process.
 

@@ -458,10 +458,8 @@ def convert_uno_joined(state: State, python: str, exe: str, jobs: list[Job], *, 
                 joined.update(chunk)
     rest = [job for i, job in enumerate(jobs) if i not in joined]
     if rest:
-        if slim:
-            for job in rest:
-                slim_job(job)
-        convert_uno(state, python, exe, rest, timeout=timeout, restart_after=restart_after)
+        convert_uno(state, python, exe, rest, timeout=timeout, restart_after=restart_after,
+                    stage=slim_job if slim else None)
 
 
 def _convert_joined(state: State, python: str, exe: str, items: list[tuple[Job, Any]], *, timeout: float,
